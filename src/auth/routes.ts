@@ -1,0 +1,97 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { createRouter, jsonBody, jsonResponse, problems, type AppEnv } from '../shared/http.js';
+import { EmailSchema, UserSchema } from '../users/schemas.js';
+import { getUser, toUserDto } from '../users/service.js';
+import { login, revokeAllSessions } from './service.js';
+import { SESSION_COOKIE, secured } from './middleware.js';
+
+const LoginSchema = z
+  .object({ email: EmailSchema, password: z.string().min(1).max(200) })
+  .strict()
+  .openapi('Login');
+
+const SessionSchema = z
+  .object({ token: z.string(), expiresAt: z.string(), user: UserSchema })
+  .openapi('Session');
+
+export function clientIp(c: Context<AppEnv>): string {
+  if (c.get('services').config.http.trustProxy) {
+    const fwd = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (fwd) return fwd;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function authRoutes() {
+  const r = createRouter();
+
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/auth/login',
+      tags: ['auth'],
+      summary: 'Sign in with e-mail and password',
+      description:
+        'Returns a bearer token and sets an httpOnly session cookie for the web panel. Rate-limited per address and per account.',
+      request: { body: jsonBody(LoginSchema) },
+      responses: {
+        200: jsonResponse(SessionSchema, 'Signed in'),
+        400: problems[400],
+        401: problems[401],
+        429: problems[429],
+      },
+    }),
+    async (c) => {
+      const s = c.get('services');
+      const { email, password } = c.req.valid('json');
+      const session = await login(s, email, password, clientIp(c));
+      setCookie(c, SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        secure: s.config.auth.cookieSecure,
+        sameSite: 'Lax',
+        path: '/',
+        maxAge: s.tokens.ttlSeconds,
+      });
+      return c.json(session, 200);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/auth/logout',
+      tags: ['auth'],
+      summary: 'Sign out',
+      description: 'Clears the session cookie. With `everywhere=true` every token issued to the user stops working.',
+      ...secured('any'),
+      request: { query: z.object({ everywhere: z.enum(['true', 'false']).optional() }) },
+      responses: { 204: { description: 'Signed out' }, 401: problems[401] },
+    }),
+    async (c) => {
+      if (c.req.valid('query').everywhere === 'true') await revokeAllSessions(c.get('services'), c.get('user').id);
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return c.body(null, 204);
+    },
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/me',
+      tags: ['auth'],
+      summary: 'The signed-in user',
+      ...secured('any'),
+      responses: { 200: jsonResponse(UserSchema, 'The user'), 401: problems[401] },
+    }),
+    async (c) => c.json(toUserDto(await getUser(c.get('services'), c.get('user').id)), 200),
+  );
+
+  return r;
+}

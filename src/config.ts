@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { isSupportedCountry } from 'libphonenumber-js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL with one of: ${protocols.join(', ')}` },
+    );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ARI_URL: optionalUrl(['http:', 'https:']),
+  ARI_USER: z.string().min(1).optional(),
+  ARI_PASSWORD: z.string().min(1).optional(),
+  ARI_APP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
+    .default('switchboard'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  ADMIN_EMAIL: z.string().email().default('admin@switchboard.local'),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TOKEN_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .toUpperCase()
+    .refine((v) => isSupportedCountry(v), 'must be an ISO 3166-1 alpha-2 country code, e.g. RU')
+    .default('RU'),
+  DEFAULT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. RUB').default('RUB'),
+  COMPANY_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Moscow')
+    .default('Europe/Moscow'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  WEB_DIST_DIR: z.string().min(1).default('./web/dist'),
+});
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The only place that reads process.env. Throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.ARI_URL && (!e.ARI_USER || !e.ARI_PASSWORD)) {
+    problems.push('ARI_USER/ARI_PASSWORD: required when ARI_URL is set');
+  }
+  if (e.NODE_ENV === 'production' && !e.TOKEN_SECRET) {
+    problems.push('TOKEN_SECRET: required when NODE_ENV=production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? ({ kind: 'postgres', url: e.DATABASE_URL } as const)
+      : ({ kind: 'pglite', dataDir: e.DATA_DIR } as const),
+    dataDir: e.DATA_DIR,
+    telephony: e.ARI_URL
+      ? {
+          url: e.ARI_URL,
+          user: e.ARI_USER as string,
+          password: e.ARI_PASSWORD as string,
+          app: e.ARI_APP,
+        }
+      : null,
+    redisUrl: e.REDIS_URL ?? null,
+    admin: { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD ?? null },
+    auth: {
+      tokenSecret: e.TOKEN_SECRET ?? null,
+      tokenTtlSeconds: Math.round(e.TOKEN_TTL_HOURS * 3600),
+      cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
+      loginRateLimit: e.LOGIN_RATE_LIMIT,
+      loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
+    },
+    http: { trustProxy: e.TRUST_PROXY, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    logLevel: e.LOG_LEVEL,
+    phoneRegion: e.DEFAULT_PHONE_REGION as import('libphonenumber-js').CountryCode,
+    currency: e.DEFAULT_CURRENCY,
+    companyTimeZone: e.COMPANY_TIMEZONE,
+    webDistDir: e.WEB_DIST_DIR,
+  };
+}

@@ -1,0 +1,157 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DbKind = 'pglite' | 'postgres';
+
+/**
+ * One handle over either engine. Domain code uses `db` (drizzle) and `query` (typed raw SQL);
+ * `execScript` and `transactionScript` exist for migrations, which are multi-statement SQL files.
+ */
+export interface Database {
+  kind: DbKind;
+  db: Db;
+  query<T extends Record<string, unknown>>(q: SQL): Promise<T[]>;
+  transactionScript(fn: (exec: (script: string) => Promise<void>, query: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<void>): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+  /** PGlite only: a tarball of the data directory (used to seed test databases quickly). */
+  dumpDataDir?(): Promise<Blob>;
+}
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; max?: number }
+  /** `dataDir: null` is in memory; `template` is a dumped data directory to start from (tests). */
+  | { kind: 'pglite'; dataDir: string | null; template?: Blob };
+
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === 'postgres' ? openPostgres(target.url, target.max ?? 10) : openPglite(target.dataDir, target.template);
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    idle_timeout: 60,
+    connection: { application_name: 'switchboard' },
+  });
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    async query<T extends Record<string, unknown>>(q: SQL) {
+      return (await db.execute(q)) as unknown as T[];
+    },
+    async transactionScript(fn) {
+      await client.begin(async (tx) => {
+        await fn(
+          async (script) => {
+            await tx.unsafe(script).simple();
+          },
+          async <T>(text: string, params: unknown[] = []) => (await tx.unsafe(text, params as never[])) as unknown as T[],
+        );
+      });
+    },
+    async ping() {
+      try {
+        await client`select 1`;
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(dataDir: string | null, template?: Blob): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  let releaseLock = () => {};
+  if (dataDir) {
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    releaseLock = lockDataDir(dir);
+  }
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = await PGlite.create({
+      ...(dataDir ? { dataDir: join(resolve(dataDir), 'pg') } : {}),
+      ...(template ? { loadDataDir: template } : {}),
+    });
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    async query<T extends Record<string, unknown>>(q: SQL) {
+      const res = (await db.execute(q)) as unknown as { rows: T[] };
+      return res.rows;
+    },
+    async transactionScript(fn) {
+      await client.transaction(async (tx) => {
+        await fn(
+          async (script) => {
+            await tx.exec(script);
+          },
+          async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows,
+        );
+      });
+    },
+    async ping() {
+      try {
+        await client.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async dumpDataDir() {
+      return client.dumpDataDir('none');
+    },
+    async close() {
+      try {
+        await client.close();
+      } finally {
+        releaseLock();
+      }
+    },
+  };
+}
+
+/** PGlite is single-process: refuse to open a data directory another live process holds. */
+function lockDataDir(dir: string): () => void {
+  const lockFile = join(dir, 'switchboard.pid');
+  try {
+    const pid = Number(readFileSync(lockFile, 'utf8').trim());
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `DATA_DIR ${dir} is in use by another Switchboard process (pid ${pid}); stop it or set DATA_DIR/DATABASE_URL`,
+      );
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { and, asc, sql } from 'drizzle-orm';
+import { users, type Role } from '../db/schema.js';
+import type { Services } from '../services.js';
+import type { AuthUser } from '../auth/middleware.js';
+import { staffRoles, supervisorRoles } from '../auth/middleware.js';
+import { SetStatusSchema } from '../users/schemas.js';
+import { managedRoles, setStatus } from '../users/service.js';
+
+/**
+ * A client-to-server socket event: who may send it, what its payload must look like, and the domain
+ * function it calls. The same functions serve the HTTP routes.
+ */
+export interface SocketEvent<S extends z.ZodType = z.ZodType> {
+  event: string;
+  roles: readonly Role[];
+  payload: S;
+  handle(s: Services, user: AuthUser, payload: z.infer<S>): Promise<unknown>;
+}
+
+const defineEvent = <S extends z.ZodType>(e: SocketEvent<S>) => e as unknown as SocketEvent;
+
+export const socketEvents: SocketEvent[] = [
+  defineEvent({
+    event: 'status:set',
+    roles: staffRoles,
+    payload: SetStatusSchema,
+    handle: (s, user, p) => setStatus(s, user, p),
+  }),
+  defineEvent({
+    event: 'presence:list',
+    roles: supervisorRoles,
+    payload: z.object({}).strict().optional(),
+    async handle(s, user) {
+      const visible = managedRoles(user.role);
+      const rows = await s.database.db
+        .select({
+          id: users.id,
+          name: users.name,
+          role: users.role,
+          status: users.status,
+          reason: users.statusReason,
+          since: users.statusChangedAt,
+        })
+        .from(users)
+        .where(and(sql`${users.active}`, sql`${users.role} IN ${visible}`))
+        .orderBy(asc(users.name))
+        .limit(1000);
+      const connected = await s.realtime.connectedUserIds();
+      return rows.map((r) => ({ ...r, since: r.since.toISOString(), connected: connected.has(r.id) }));
+    },
+  }),
+];

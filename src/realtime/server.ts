@@ -1,0 +1,125 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import { parse as parseCookies } from 'hono/utils/cookie';
+import type { Services } from '../services.js';
+import { authenticate, SESSION_COOKIE, tokenFromHeaders, type AuthUser } from '../auth/middleware.js';
+import { AppError, toProblem } from '../shared/errors.js';
+import { validationError } from '../shared/http.js';
+import { roleRoom, userRoom } from './hub.js';
+import { socketEvents } from './events.js';
+
+type Ack = (response: { ok: true; data: unknown } | { ok: false; error: ReturnType<typeof toProblem> }) => void;
+
+export interface RealtimeServer {
+  io: Server;
+  close(): Promise<void>;
+}
+
+/** socket.io on the service's HTTP server, authenticated with the same tokens as the API. */
+export async function startRealtime(httpServer: HttpServer, services: Services): Promise<RealtimeServer> {
+  const io = new Server(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 },
+  });
+
+  const redisClients: Array<{ isOpen: boolean; quit(): Promise<unknown> }> = [];
+  if (services.config.redisUrl) {
+    const pub = createClient({ url: services.config.redisUrl, disableOfflineQueue: true });
+    const sub = pub.duplicate();
+    for (const c of [pub, sub]) {
+      c.on('error', (err: Error) => services.logger.warn({ err: err.message }, 'redis adapter connection error'));
+      redisClients.push(c as never);
+    }
+    // Connecting in the background: with Redis down, sockets on this instance keep working.
+    Promise.all([pub.connect(), sub.connect()]).catch((err: Error) =>
+      services.logger.error({ err: err.message }, 'redis adapter could not connect; events stay on this instance'),
+    );
+    io.adapter(createAdapter(pub as never, sub as never));
+  }
+
+  io.use(async (socket, next) => {
+    try {
+      const token = socketToken(socket);
+      const user = await authenticate(services, token);
+      const claims = await services.tokens.verify(token!);
+      socket.data.userId = user.id;
+      socket.data.user = user;
+      socket.data.expiresAt = claims!.exp * 1000;
+      next();
+    } catch (err) {
+      const problem = err instanceof AppError ? toProblem(err) : toProblem(new AppError('internal', 'Authentication failed'));
+      const e = new Error(problem.detail) as Error & { data: unknown };
+      e.data = problem;
+      next(e);
+    }
+  });
+
+  io.on('connection', (socket) => onConnection(socket, services));
+  services.realtime.attach(io);
+
+  return {
+    io,
+    async close() {
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await Promise.allSettled(redisClients.map((c) => (c.isOpen ? c.quit() : Promise.resolve())));
+    },
+  };
+}
+
+function onConnection(socket: Socket, services: Services) {
+  const user = socket.data.user as AuthUser;
+  void socket.join([userRoom(user.id), roleRoom(user.role)]);
+
+  // A socket does not outlive its token.
+  const msLeft = (socket.data.expiresAt as number) - services.clock.now().getTime();
+  const expiry = setTimeout(() => {
+    socket.emit('session:expired', {});
+    socket.disconnect(true);
+  }, Math.max(0, Math.min(msLeft, 2 ** 31 - 1)));
+  socket.on('disconnect', () => clearTimeout(expiry));
+
+  for (const def of socketEvents) {
+    socket.on(def.event, async (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
+      try {
+        if (!def.roles.includes(user.role)) {
+          throw new AppError('forbidden', `"${def.event}" needs one of the roles: ${def.roles.join(', ')}`);
+        }
+        // The session may have been revoked since the socket connected.
+        await authenticateAgain(socket, services);
+        const parsed = def.payload.safeParse(args[0]);
+        if (!parsed.success) throw validationError(parsed.error);
+        const data = await def.handle(services, user, parsed.data);
+        ack?.({ ok: true, data });
+      } catch (err) {
+        if (!(err instanceof AppError)) services.logger.error({ err, event: def.event, userId: user.id }, 'socket event failed');
+        const appErr = err instanceof AppError ? err : new AppError('internal', 'Something went wrong');
+        ack?.({ ok: false, error: toProblem(appErr) });
+        if (appErr.code === 'unauthorized') socket.disconnect(true);
+      }
+    });
+  }
+  socket.emit('session:ready', { user, serverTime: services.clock.now().toISOString() });
+}
+
+async function authenticateAgain(socket: Socket, services: Services) {
+  const last = (socket.data.checkedAt as number | undefined) ?? 0;
+  const now = Date.now();
+  if (now - last < 5000) return;
+  await authenticate(services, socketToken(socket));
+  socket.data.checkedAt = now;
+}
+
+/** The token from the handshake's `auth.token`, an Authorization header, or the web panel's session cookie. */
+function socketToken(socket: Socket): string | undefined {
+  const authToken = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+  if (typeof authToken === 'string' && authToken) return authToken;
+  const cookieHeader = socket.handshake.headers.cookie;
+  const cookie = cookieHeader ? parseCookies(cookieHeader, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
+  return tokenFromHeaders(socket.handshake.headers.authorization, cookie);
+}

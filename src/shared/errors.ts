@@ -1,0 +1,97 @@
+/** The one error type of the domain. Routes, ARI handlers and socket events throw it; `toProblem` renders it. */
+export const ErrorCodes = {
+  validation_failed: 400,
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface FieldError {
+  path: string;
+  message: string;
+  code?: string;
+}
+
+const titles: Record<ErrorCode, string> = {
+  validation_failed: 'Validation failed',
+  bad_request: 'Bad request',
+  unauthorized: 'Authentication required',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  conflict: 'Conflict',
+  gone: 'Gone',
+  payload_too_large: 'Payload too large',
+  unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many requests',
+  internal: 'Internal error',
+  unavailable: 'Service unavailable',
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; [k: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = ErrorCodes[code];
+  }
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId?: string;
+  errors?: FieldError[];
+  [k: string]: unknown;
+}
+
+export function toProblem(err: AppError, requestId?: string): Problem {
+  const { retryAfterSeconds: _r, ...extra } = err.extra;
+  return {
+    type: `/problems/${err.code}`,
+    title: titles[err.code],
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    ...(requestId ? { requestId } : {}),
+    ...extra,
+  };
+}
+
+export const notFound = (what: string, id: string) => new AppError('not_found', `${what} ${id} not found`);
+
+/** PostgreSQL unique_violation, from either driver (postgres-js or PGlite). */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = findPgError(err);
+  return !!e && e.code === '23505' && (!constraint || e.constraint === constraint || e.constraint_name === constraint);
+}
+
+export function isForeignKeyViolation(err: unknown): boolean {
+  return findPgError(err)?.code === '23503';
+}
+
+function findPgError(err: unknown): { code?: string; constraint?: string; constraint_name?: string } | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const c = cur as { code?: unknown; cause?: unknown };
+    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) return c as never;
+    cur = c.cause;
+  }
+  return undefined;
+}

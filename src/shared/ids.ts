@@ -1,0 +1,20 @@
+import { ulid } from 'ulid';
+
+/** Readable prefixes; a ulid after the prefix keeps ids sortable by creation time. */
+export const idPrefixes = {
+  user: 'usr',
+  absence: 'abs',
+  contact: 'cnt',
+  source: 'src',
+  statusChange: 'sts',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+export function newId(kind: IdKind): string {
+  return `${idPrefixes[kind]}_${ulid()}`;
+}
+
+export function isId(kind: IdKind, value: string): boolean {
+  return new RegExp(`^${idPrefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
+}

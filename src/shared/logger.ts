@@ -1,0 +1,14 @@
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'switchboard' },
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'headers.authorization', 'headers.cookie'],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,107 @@
+import { z } from '@hono/zod-openapi';
+import { absenceReasons, roles, userStatuses, weekdays } from '../db/schema.js';
+import { isTimeZone } from '../config.js';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
+
+export const WorkingHoursSchema = z
+  .partialRecord(
+    z.enum(weekdays),
+    z
+      .array(z.tuple([hhmm, hhmm]).refine(([a, b]) => a < b, 'start must be before end'))
+      .max(4),
+  )
+  .openapi('WorkingHours', {
+    description: 'Local working intervals per weekday, in the user\'s time zone; null means "always".',
+    example: { mon: [['09:00', '18:00']], tue: [['09:00', '13:00'], ['14:00', '18:00']] },
+  });
+
+export const TimeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Moscow');
+export const RoleSchema = z.enum(roles).openapi('Role');
+export const EmailSchema = z.string().trim().toLowerCase().email().max(254);
+export const PasswordSchema = z.string().min(10, 'at least 10 characters').max(200);
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    role: RoleSchema,
+    active: z.boolean(),
+    locale: z.enum(['ru', 'en']),
+    timezone: z.string(),
+    workingHours: WorkingHoursSchema.nullable(),
+    status: z.enum(userStatuses),
+    statusReason: z.string().nullable(),
+    statusChangedAt: z.string(),
+    lastLoginAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('User');
+
+export const CreateUserSchema = z
+  .object({
+    email: EmailSchema,
+    name: z.string().trim().min(1).max(200),
+    role: RoleSchema,
+    password: PasswordSchema,
+    locale: z.enum(['ru', 'en']).optional(),
+    timezone: TimeZoneSchema.optional(),
+    workingHours: WorkingHoursSchema.nullable().optional(),
+  })
+  .strict()
+  .openapi('CreateUser');
+
+export const UpdateUserSchema = z
+  .object({
+    email: EmailSchema,
+    name: z.string().trim().min(1).max(200),
+    role: RoleSchema,
+    password: PasswordSchema,
+    active: z.boolean(),
+    locale: z.enum(['ru', 'en']),
+    timezone: TimeZoneSchema,
+    workingHours: WorkingHoursSchema.nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change')
+  .openapi('UpdateUser');
+
+export const AbsenceSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    from: z.string(),
+    to: z.string(),
+    reason: z.enum(absenceReasons),
+    note: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi('Absence');
+
+export const CreateAbsenceSchema = z
+  .object({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    reason: z.enum(absenceReasons),
+    note: z.string().trim().max(500).optional(),
+  })
+  .strict()
+  .refine((v) => new Date(v.to) > new Date(v.from), { message: '"to" must be after "from"', path: ['to'] })
+  .openapi('CreateAbsence');
+
+export const SetStatusSchema = z
+  .object({
+    status: z.enum(userStatuses),
+    reason: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict()
+  .openapi('SetStatus');
+
+export const UserListQuery = z.object({
+  role: RoleSchema.optional(),
+  active: z.enum(['true', 'false']).optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+});

@@ -1,0 +1,269 @@
+import { and, asc, desc, eq, gt, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { z } from 'zod';
+import { absences, roles, users, userStatusLog, type Role, type UserStatus } from '../db/schema.js';
+import type { Services } from '../services.js';
+import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { hashPassword } from '../auth/passwords.js';
+import type { AuthUser } from '../auth/middleware.js';
+import type { CreateAbsenceSchema, CreateUserSchema, SetStatusSchema, UpdateUserSchema } from './schemas.js';
+
+type UserRow = typeof users.$inferSelect;
+
+export function toUserDto(u: UserRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    active: u.active,
+    locale: u.locale,
+    timezone: u.timezone,
+    workingHours: u.workingHours ?? null,
+    status: u.status,
+    statusReason: u.statusReason,
+    statusChangedAt: u.statusChangedAt.toISOString(),
+    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+export type UserDto = ReturnType<typeof toUserDto>;
+
+/** Which users' records each role may see and whose absences it may manage. */
+export function managedRoles(role: Role): readonly Role[] {
+  switch (role) {
+    case 'admin':
+      return roles;
+    case 'cc_admin':
+      return ['operator', 'cc_admin'];
+    case 'sales_head':
+      return ['hunter', 'sales_head'];
+    case 'client_head':
+      return ['account_manager', 'client_head'];
+    default:
+      return [];
+  }
+}
+
+export async function createUser(s: Services, input: z.infer<typeof CreateUserSchema>): Promise<UserDto> {
+  const now = s.clock.now();
+  try {
+    const [row] = await s.database.db
+      .insert(users)
+      .values({
+        id: newId('user'),
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        passwordHash: await hashPassword(input.password),
+        locale: input.locale ?? 'ru',
+        timezone: input.timezone ?? s.config.companyTimeZone,
+        workingHours: input.workingHours ?? null,
+        statusChangedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    return toUserDto(row!);
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_key')) {
+      throw new AppError('conflict', `A user with e-mail ${input.email} already exists`, {
+        errors: [{ path: 'email', message: 'already taken' }],
+      });
+    }
+    throw err;
+  }
+}
+
+export async function getUser(s: Services, id: string): Promise<UserRow> {
+  const [row] = await s.database.db.select().from(users).where(eq(users.id, id)).limit(1);
+  if (!row) throw notFound('User', id);
+  return row;
+}
+
+export async function listUsers(
+  s: Services,
+  viewer: AuthUser,
+  q: { role?: Role; active?: boolean; q?: string; limit: number; cursor?: string },
+) {
+  const visible = managedRoles(viewer.role);
+  if (q.role && !visible.includes(q.role)) {
+    throw new AppError('forbidden', `A ${viewer.role} cannot list users with role ${q.role}`);
+  }
+  const conds: SQL[] = [];
+  const roleSet = q.role ? [q.role] : visible;
+  if (roleSet.length !== roles.length) conds.push(sql`${users.role} IN ${roleSet}`);
+  if (q.active !== undefined) conds.push(eq(users.active, q.active));
+  if (q.q) {
+    const like = `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    conds.push(or(ilike(users.name, like), ilike(users.email, like))!);
+  }
+  if (q.cursor) conds.push(gt(users.id, q.cursor));
+  const rows = await s.database.db
+    .select()
+    .from(users)
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(asc(users.id))
+    .limit(q.limit + 1);
+  return rows.map(toUserDto);
+}
+
+export async function updateUser(
+  s: Services,
+  actor: AuthUser,
+  id: string,
+  patch: z.infer<typeof UpdateUserSchema>,
+): Promise<UserDto> {
+  return s.database.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(users).where(eq(users.id, id)).for('update').limit(1);
+    if (!current) throw notFound('User', id);
+    const demoting = (patch.role && patch.role !== 'admin') || patch.active === false;
+    if (current.role === 'admin' && demoting) {
+      if (actor.id === id) throw new AppError('conflict', 'You cannot demote or deactivate your own admin account');
+      const [{ n }] = (await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(users)
+        .where(and(eq(users.role, 'admin'), eq(users.active, true)))) as [{ n: number }];
+      if (n <= 1) throw new AppError('conflict', 'The last active admin cannot be demoted or deactivated');
+    }
+    const set: Partial<UserRow> = { updatedAt: s.clock.now() };
+    if (patch.email !== undefined) set.email = patch.email;
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.role !== undefined) set.role = patch.role;
+    if (patch.locale !== undefined) set.locale = patch.locale;
+    if (patch.timezone !== undefined) set.timezone = patch.timezone;
+    if (patch.workingHours !== undefined) set.workingHours = patch.workingHours;
+    if (patch.active !== undefined) set.active = patch.active;
+    if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
+    // Role, password or access changes end the user's existing sessions.
+    const revoke =
+      (patch.role !== undefined && patch.role !== current.role) ||
+      patch.password !== undefined ||
+      (patch.active === false && current.active);
+    if (revoke) set.tokenVersion = current.tokenVersion + 1;
+    if (patch.active === false) Object.assign(set, { status: 'offline', statusReason: null, statusChangedAt: s.clock.now() });
+    try {
+      const [row] = await tx.update(users).set(set).where(eq(users.id, id)).returning();
+      return toUserDto(row!);
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_email_key')) {
+        throw new AppError('conflict', `A user with e-mail ${patch.email} already exists`, {
+          errors: [{ path: 'email', message: 'already taken' }],
+        });
+      }
+      throw err;
+    }
+  });
+}
+
+function toAbsenceDto(a: typeof absences.$inferSelect) {
+  return {
+    id: a.id,
+    userId: a.userId,
+    from: a.startsAt.toISOString(),
+    to: a.endsAt.toISOString(),
+    reason: a.reason,
+    note: a.note,
+    createdBy: a.createdBy,
+    createdAt: a.createdAt.toISOString(),
+  };
+}
+
+function assertManages(actor: AuthUser, target: UserRow) {
+  if (!managedRoles(actor.role).includes(target.role)) {
+    throw new AppError('forbidden', `A ${actor.role} cannot manage a ${target.role}'s absences`);
+  }
+}
+
+export async function addAbsence(s: Services, actor: AuthUser, userId: string, input: z.infer<typeof CreateAbsenceSchema>) {
+  const target = await getUser(s, userId);
+  assertManages(actor, target);
+  const from = new Date(input.from);
+  const to = new Date(input.to);
+  return s.database.db.transaction(async (tx) => {
+    // Serialize absence writes per user so two overlapping periods cannot both slip in.
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+    const overlapping = await tx
+      .select({ id: absences.id })
+      .from(absences)
+      .where(and(eq(absences.userId, userId), lt(absences.startsAt, to), gt(absences.endsAt, from)))
+      .limit(1);
+    if (overlapping.length) {
+      throw new AppError('conflict', `The period overlaps absence ${overlapping[0]!.id}`, {
+        errors: [{ path: 'from', message: 'overlaps an existing absence' }],
+      });
+    }
+    const [row] = await tx
+      .insert(absences)
+      .values({
+        id: newId('absence'),
+        userId,
+        startsAt: from,
+        endsAt: to,
+        reason: input.reason,
+        note: input.note ?? null,
+        createdBy: actor.id,
+        createdAt: s.clock.now(),
+      })
+      .returning();
+    return toAbsenceDto(row!);
+  });
+}
+
+export async function listAbsences(s: Services, actor: AuthUser, userId: string) {
+  const target = await getUser(s, userId);
+  if (actor.id !== userId) assertManages(actor, target);
+  const rows = await s.database.db
+    .select()
+    .from(absences)
+    .where(eq(absences.userId, userId))
+    .orderBy(desc(absences.startsAt))
+    .limit(200);
+  return rows.map(toAbsenceDto);
+}
+
+export async function deleteAbsence(s: Services, actor: AuthUser, userId: string, absenceId: string) {
+  const target = await getUser(s, userId);
+  assertManages(actor, target);
+  const deleted = await s.database.db
+    .delete(absences)
+    .where(and(eq(absences.id, absenceId), eq(absences.userId, userId)))
+    .returning({ id: absences.id });
+  if (!deleted.length) throw notFound('Absence', absenceId);
+}
+
+/** Whether a user is inside an absence period at `at`. */
+export async function isAbsent(s: Services, userId: string, at: Date): Promise<boolean> {
+  const rows = await s.database.db
+    .select({ id: absences.id })
+    .from(absences)
+    .where(and(eq(absences.userId, userId), lt(absences.startsAt, at), gt(absences.endsAt, at)))
+    .limit(1);
+  return rows.length > 0;
+}
+
+export const presenceAudience: Role[] = ['admin', 'cc_admin', 'sales_head', 'client_head'];
+
+export async function setStatus(s: Services, actor: AuthUser, input: z.infer<typeof SetStatusSchema>) {
+  if (input.status !== 'paused' && input.reason) {
+    throw new AppError('validation_failed', 'A reason is only kept for "paused"', {
+      errors: [{ path: 'reason', message: 'only allowed with status "paused"' }],
+    });
+  }
+  const now = s.clock.now();
+  const status: UserStatus = input.status;
+  const reason = input.reason ?? null;
+  const row = await s.database.db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(users)
+      .set({ status, statusReason: reason, statusChangedAt: now, updatedAt: now })
+      .where(eq(users.id, actor.id))
+      .returning();
+    await tx.insert(userStatusLog).values({ id: newId('statusChange'), userId: actor.id, status, reason, at: now });
+    return updated!;
+  });
+  const event = { userId: row.id, name: row.name, role: row.role, status, reason, since: now.toISOString() };
+  s.realtime.toUser(row.id, 'presence:changed', event);
+  s.realtime.toRoles(presenceAudience, 'presence:changed', event);
+  return toUserDto(row);
+}
