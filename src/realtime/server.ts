@@ -92,7 +92,7 @@ function onConnection(socket: Socket, services: Services) {
         }
         // The session may have been revoked since the socket connected.
         await authenticateAgain(socket, services);
-        const parsed = def.payload.safeParse(args[0]);
+        const parsed = def.payload.safeParse(args[0] ?? undefined);
         if (!parsed.success) throw validationError(parsed.error);
         const data = await def.handle(services, user, parsed.data);
         ack?.({ ok: true, data });

@@ -26,7 +26,7 @@ const fields = {
 };
 
 export const CreateSourceSchema = z
-  .object({ ...fields, monthlyCost: fields.monthlyCost.optional(), currency: fields.currency.optional() })
+  .object({ ...fields, monthlyCost: fields.monthlyCost.optional(), currency: fields.currency.optional(), active: fields.active.optional() })
   .strict()
   .openapi('CreateSource');
 export const UpdateSourceSchema = z

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('defaults to PGlite in ./data on port 3000 with telephony off', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.database).toEqual({ kind: 'pglite', dataDir: './data' });
+    expect(c.telephony).toBeNull();
+    expect(c.redisUrl).toBeNull();
+    expect(c.phoneRegion).toBe('RU');
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set and ARI when ARI_URL is set', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/sb', ARI_URL: 'http://pbx:8088', ARI_USER: 'u', ARI_PASSWORD: 'p' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/sb' });
+    expect(c.telephony).toEqual({ url: 'http://pbx:8088', user: 'u', password: 'p', app: 'switchboard' });
+  });
+
+  it('names every bad variable', () => {
+    const problems = problemsOf({
+      PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DEFAULT_PHONE_REGION: 'XX', REDIS_URL: 'nope',
+      TOKEN_SECRET: 'short', COMPANY_TIMEZONE: 'Moon/Base', ADMIN_EMAIL: 'root',
+    });
+    for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'DEFAULT_PHONE_REGION', 'REDIS_URL', 'TOKEN_SECRET', 'COMPANY_TIMEZONE', 'ADMIN_EMAIL']) {
+      expect(problems.some((p) => p.startsWith(`${name}:`)), name).toBe(true);
+    }
+  });
+
+  it('needs ARI credentials with ARI_URL, and TOKEN_SECRET in production', () => {
+    expect(problemsOf({ ARI_URL: 'http://pbx:8088' })).toEqual(['ARI_USER/ARI_PASSWORD: required when ARI_URL is set']);
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['TOKEN_SECRET: required when NODE_ENV=production']);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).database.kind).toBe('pglite');
+  });
+});
