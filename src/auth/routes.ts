@@ -3,8 +3,8 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { createRouter, jsonBody, jsonResponse, problems, type AppEnv } from '../shared/http.js';
-import { EmailSchema, UserSchema } from '../users/schemas.js';
-import { getUser, toUserDto } from '../users/service.js';
+import { EmailSchema, UpdateMeSchema, UserSchema } from '../users/schemas.js';
+import { getUser, toUserDto, updateMe } from '../users/service.js';
 import { login, revokeAllSessions } from './service.js';
 import { SESSION_COOKIE, secured } from './middleware.js';
 
@@ -91,6 +91,41 @@ export function authRoutes() {
       responses: { 200: jsonResponse(UserSchema, 'The user'), 401: problems[401] },
     }),
     async (c) => c.json(toUserDto(await getUser(c.get('services'), c.get('user').id)), 200),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api/me',
+      tags: ['auth'],
+      summary: 'Change my name, language, time zone or password',
+      description: 'A new password needs `currentPassword` and ends every other session (sign in again).',
+      ...secured('any'),
+      request: { body: jsonBody(UpdateMeSchema) },
+      responses: { 200: jsonResponse(UserSchema, 'The user'), 400: problems[400], 401: problems[401] },
+    }),
+    async (c) => c.json(await updateMe(c.get('services'), c.get('user'), c.req.valid('json')), 200),
+  );
+
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/company',
+      tags: ['auth'],
+      summary: 'Company-wide settings the panel needs',
+      ...secured('any'),
+      responses: {
+        200: jsonResponse(
+          z.object({ currency: z.string(), phoneRegion: z.string(), timeZone: z.string() }).openapi('Company'),
+          'Settings',
+        ),
+        401: problems[401],
+      },
+    }),
+    async (c) => {
+      const { currency, phoneRegion, companyTimeZone } = c.get('services').config;
+      return c.json({ currency, phoneRegion, timeZone: companyTimeZone }, 200);
+    },
   );
 
   return r;

@@ -136,8 +136,10 @@ async function checkOwners(s: Services, actor: AuthUser, input: { hunterId?: str
   }
 }
 
-function phoneConflict(err: unknown): never {
+/** A phone taken by a concurrent request: report it the same way as one taken earlier. */
+async function phoneConflict(s: Services, err: unknown, phones: string[], contactId?: string): Promise<never> {
   if (isUniqueViolation(err, 'contact_phones_pkey')) {
+    await assertPhonesFree(s.database.db, phones, contactId);
     throw new AppError('conflict', 'One of the phones was just given to another contact', {
       errors: [{ path: 'phones', message: 'already taken' }],
     });
@@ -181,7 +183,7 @@ export async function createContact(s: Services, actor: AuthUser | null, input: 
       }
     });
   } catch (err) {
-    phoneConflict(err);
+    await phoneConflict(s, err, phones);
   }
   return getContact(s, id);
 }
@@ -211,7 +213,7 @@ export async function updateContact(s: Services, actor: AuthUser, id: string, pa
       }
     });
   } catch (err) {
-    phoneConflict(err);
+    await phoneConflict(s, err, phones ?? [], id);
   }
   return getContact(s, id);
 }

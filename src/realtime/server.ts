@@ -9,6 +9,7 @@ import { AppError, toProblem } from '../shared/errors.js';
 import { validationError } from '../shared/http.js';
 import { roleRoom, userRoom } from './hub.js';
 import { socketEvents } from './events.js';
+import { presenceAudience } from '../users/service.js';
 
 type Ack = (response: { ok: true; data: unknown } | { ok: false; error: ReturnType<typeof toProblem> }) => void;
 
@@ -58,7 +59,7 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
     }
   });
 
-  io.on('connection', (socket) => onConnection(socket, services));
+  io.on('connection', (socket) => onConnection(io, socket, services));
   services.realtime.attach(io);
 
   return {
@@ -71,9 +72,22 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
   };
 }
 
-function onConnection(socket: Socket, services: Services) {
+/** Tells supervisors when a user's first panel opens or last one closes (across instances with Redis). */
+async function announceConnection(io: Server, services: Services, user: AuthUser, connected: boolean) {
+  const sockets = await io.in(userRoom(user.id)).fetchSockets();
+  if (connected ? sockets.length !== 1 : sockets.length !== 0) return;
+  services.realtime.toRoles(presenceAudience, 'presence:connection', { userId: user.id, role: user.role, connected });
+}
+
+function onConnection(io: Server, socket: Socket, services: Services) {
   const user = socket.data.user as AuthUser;
   void socket.join([userRoom(user.id), roleRoom(user.role)]);
+  const announce = (connected: boolean) =>
+    announceConnection(io, services, user, connected).catch((err: Error) =>
+      services.logger.warn({ err: err.message, userId: user.id }, 'could not announce socket presence'),
+    );
+  void announce(true);
+  socket.on('disconnect', () => void announce(false));
 
   // A socket does not outlive its token.
   const msLeft = (socket.data.expiresAt as number) - services.clock.now().getTime();

@@ -105,3 +105,17 @@ export const UserListQuery = z.object({
   active: z.enum(['true', 'false']).optional(),
   q: z.string().trim().min(1).max(100).optional(),
 });
+
+export const UpdateMeSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    locale: z.enum(['ru', 'en']),
+    timezone: TimeZoneSchema,
+    password: PasswordSchema,
+    currentPassword: z.string().min(1).max(200),
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'nothing to change')
+  .refine((v) => !v.password || !!v.currentPassword, { message: 'needed to set a new password', path: ['currentPassword'] })
+  .openapi('UpdateMe');

@@ -4,9 +4,9 @@ import { absences, roles, users, userStatusLog, type Role, type UserStatus } fro
 import type { Services } from '../services.js';
 import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { AuthUser } from '../auth/middleware.js';
-import type { CreateAbsenceSchema, CreateUserSchema, SetStatusSchema, UpdateUserSchema } from './schemas.js';
+import type { CreateAbsenceSchema, CreateUserSchema, SetStatusSchema, UpdateMeSchema, UpdateUserSchema } from './schemas.js';
 
 type UserRow = typeof users.$inferSelect;
 
@@ -266,4 +266,24 @@ export async function setStatus(s: Services, actor: AuthUser, input: z.infer<typ
   s.realtime.toUser(row.id, 'presence:changed', event);
   s.realtime.toRoles(presenceAudience, 'presence:changed', event);
   return toUserDto(row);
+}
+
+/** A user's own profile: name, language, time zone, and password (proving the current one). */
+export async function updateMe(s: Services, actor: AuthUser, patch: z.infer<typeof UpdateMeSchema>) {
+  const current = await getUser(s, actor.id);
+  const set: Partial<UserRow> = { updatedAt: s.clock.now() };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.locale !== undefined) set.locale = patch.locale;
+  if (patch.timezone !== undefined) set.timezone = patch.timezone;
+  if (patch.password !== undefined) {
+    if (!(await verifyPassword(patch.currentPassword ?? '', current.passwordHash))) {
+      throw new AppError('validation_failed', 'The current password is wrong', {
+        errors: [{ path: 'currentPassword', message: 'wrong password', code: 'wrong_password' }],
+      });
+    }
+    set.passwordHash = await hashPassword(patch.password);
+    set.tokenVersion = current.tokenVersion + 1;
+  }
+  const [row] = await s.database.db.update(users).set(set).where(eq(users.id, actor.id)).returning();
+  return toUserDto(row!);
 }

@@ -53,7 +53,10 @@ describe('contacts', () => {
       [1, 2, 3, 4, 5].map((i) => h.api('/api/contacts', { token: op.token, body: { name: `Racer ${i}`, phones: ['+7 495 999-00-11'] } })),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 409)).toHaveLength(4);
+    const losers = results.filter((r) => r.status === 409);
+    expect(losers).toHaveLength(4);
+    const winner = results.find((r) => r.status === 201)!;
+    for (const l of losers) expect(l.body.existingContactId).toBe(winner.body.id);
   });
 
   it('needs a phone or an e-mail', async () => {

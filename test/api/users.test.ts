@@ -159,3 +159,30 @@ describe('my status', () => {
     ]);
   });
 });
+
+describe('my profile', () => {
+  it('changes language and name; a new password needs the current one and ends old sessions', async () => {
+    const u = await h.user('hunter');
+    const res = await h.api('/api/me', { method: 'PATCH', token: u.token, body: { locale: 'en', name: 'Hunter Renamed' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ locale: 'en', name: 'Hunter Renamed', role: 'hunter' });
+    const escalate = await h.api('/api/me', { method: 'PATCH', token: u.token, body: { role: 'admin' } });
+    expect(escalate.status).toBe(400);
+    const noCurrent = await h.api('/api/me', { method: 'PATCH', token: u.token, body: { password: 'new-password-123' } });
+    expect(noCurrent.status).toBe(400);
+    expect(noCurrent.body.errors[0].path).toBe('currentPassword');
+    const wrong = await h.api('/api/me', { method: 'PATCH', token: u.token, body: { password: 'new-password-123', currentPassword: 'nope' } });
+    expect(wrong.status).toBe(400);
+    const ok = await h.api('/api/me', { method: 'PATCH', token: u.token, body: { password: 'new-password-123', currentPassword: u.password } });
+    expect(ok.status).toBe(200);
+    expect((await h.api('/api/me', { token: u.token })).status).toBe(401);
+    expect((await h.api('/api/auth/login', { body: { email: u.email, password: 'new-password-123' } })).status).toBe(200);
+  });
+
+  it('publishes the company settings the panel needs', async () => {
+    const u = await h.user('cc_admin');
+    const res = await h.api('/api/company', { token: u.token });
+    expect(res.body).toEqual({ currency: 'RUB', phoneRegion: 'RU', timeZone: 'Europe/Moscow' });
+    expect((await h.api('/api/company')).status).toBe(401);
+  });
+});

@@ -97,6 +97,27 @@ describe('socket.io', () => {
     expect(list.data.every((p: { role: string }) => ['operator', 'cc_admin'].includes(p.role))).toBe(true);
   });
 
+  it('supervisors hear when a user opens their first panel and closes their last', async () => {
+    const cc = await h.user('cc_admin');
+    const op = await h.user('operator');
+    const sc = h.socket(cc.token);
+    await connected(sc);
+    const events: Array<{ userId: string; connected: boolean }> = [];
+    sc.on('presence:connection', (e) => e.userId === op.id && events.push(e));
+    const first = h.socket(op.token);
+    await connected(first);
+    const second = h.socket(op.token);
+    await connected(second);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).toEqual([{ userId: op.id, role: 'operator', connected: true }]);
+    first.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).toHaveLength(1);
+    second.close();
+    await expect.poll(() => events.length).toBe(2);
+    expect(events[1]).toEqual({ userId: op.id, role: 'operator', connected: false });
+  });
+
   it('a revoked session cannot keep using its socket', async () => {
     const u = await h.user('operator');
     const s = h.socket(u.token);

@@ -1,0 +1,136 @@
+/** Shapes of the service's JSON, as published in /api/openapi.json. */
+export const roles = ['admin', 'cc_admin', 'operator', 'sales_head', 'hunter', 'client_head', 'account_manager'] as const;
+export type Role = (typeof roles)[number];
+
+export const userStatuses = ['available', 'paused', 'offline'] as const;
+export type UserStatus = (typeof userStatuses)[number];
+
+export const locales = ['ru', 'en'] as const;
+export type Locale = (typeof locales)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  locale: Locale;
+  timezone: string;
+  workingHours: Record<string, Array<[string, string]>> | null;
+  status: UserStatus;
+  statusReason: string | null;
+  statusChangedAt: string;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const absenceReasons = ['vacation', 'sick', 'training', 'other'] as const;
+export type AbsenceReason = (typeof absenceReasons)[number];
+
+export interface Absence {
+  id: string;
+  userId: string;
+  from: string;
+  to: string;
+  reason: AbsenceReason;
+  note: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export const contactStatuses = ['new', 'active', 'potential', 'lost'] as const;
+export type ContactStatus = (typeof contactStatuses)[number];
+
+export interface Ref {
+  id: string;
+  name: string;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  company: string | null;
+  email: string | null;
+  taxId: string | null;
+  status: ContactStatus;
+  phones: string[];
+  hunter: Ref | null;
+  accountManager: Ref | null;
+  source: Ref | null;
+  firstTouchAt: string;
+  notes: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const sourceChannels = [
+  'paid_search',
+  'paid_social',
+  'organic',
+  'display',
+  'email',
+  'referral',
+  'offline',
+  'cold_list',
+  'partner',
+  'other',
+] as const;
+export type SourceChannel = (typeof sourceChannels)[number];
+
+export interface Source {
+  id: string;
+  name: string;
+  channel: SourceChannel;
+  /** Minor currency units. */
+  monthlyCost: number | null;
+  currency: string;
+  active: boolean;
+  createdAt: string;
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+  code?: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId?: string;
+  errors?: FieldError[];
+  [k: string]: unknown;
+}
+
+export interface Presence {
+  id: string;
+  name: string;
+  role: Role;
+  status: UserStatus;
+  reason: string | null;
+  since: string;
+  connected: boolean;
+}
+
+export interface PresenceConnection {
+  userId: string;
+  role: Role;
+  connected: boolean;
+}
+
+export interface PresenceChanged {
+  userId: string;
+  name: string;
+  role: Role;
+  status: UserStatus;
+  reason: string | null;
+  since: string;
+}

@@ -1,0 +1,35 @@
+import type { User } from '../api/types';
+import { useI18n } from '../i18n';
+import { StatusControl } from '../presence/StatusControl';
+import { Link } from '../router/router';
+import { signOut } from '../session/session';
+import { ConnectionIndicator } from './ConnectionIndicator';
+import { LanguageSwitch } from './LanguageSwitch';
+
+export function Header({ user }: { user: User }) {
+  const { t } = useI18n();
+  return (
+    <header class="topbar">
+      <Link href="/" class="brand" aria-label={t('nav.home')}>
+        <img src="/favicon.svg" alt="" width="24" height="24" />
+        <span>{t('app.name')}</span>
+      </Link>
+      <div class="topbar__user">
+        <span class="topbar__name" data-testid="user-name">
+          {user.name}
+        </span>
+        <span class="topbar__role" data-testid="user-role">
+          {t(`role.${user.role}`)}
+        </span>
+      </div>
+      <div class="topbar__tools">
+        <StatusControl variant="compact" />
+        <ConnectionIndicator />
+        <LanguageSwitch />
+        <button type="button" class="btn btn--ghost" data-testid="sign-out" onClick={() => void signOut()}>
+          {t('header.signOut')}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,36 @@
+import type { User } from '../api/types';
+import { ContactPage } from '../contacts/ContactPage';
+import { HomePage } from '../homes/HomePage';
+import { useI18n } from '../i18n';
+import { Link, match, usePath } from '../router/router';
+import { Header } from './Header';
+
+/** The signed-in layout: header and the page for the current path. */
+export function Shell({ user }: { user: User }) {
+  const path = usePath();
+  return (
+    <div class="shell">
+      <Header user={user} />
+      <main class="content">{route(path, user)}</main>
+    </div>
+  );
+}
+
+function route(path: string, user: User) {
+  if (path === '/' || path === '/login') return <HomePage user={user} />;
+  const contact = match('/contacts/:id', path);
+  if (contact) return <ContactPage id={contact.id!} />;
+  return <NotFound />;
+}
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <section class="panel" data-testid="not-found">
+      <h1>{t('notFound.title')}</h1>
+      <p>
+        <Link href="/">{t('notFound.home')}</Link>
+      </p>
+    </section>
+  );
+}
