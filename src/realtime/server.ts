@@ -31,6 +31,16 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
   if (services.config.redisUrl) {
     const pub = createClient({ url: services.config.redisUrl, disableOfflineQueue: true });
     const sub = pub.duplicate();
+    // The adapter fires publishes without awaiting them; with Redis down each would be an unhandled
+    // rejection. Events then stay on this instance, which is the intended degraded mode.
+    const publish = pub.publish.bind(pub);
+    Object.defineProperty(pub, 'publish', {
+      value: (channel: string, message: string) =>
+        publish(channel, message).catch((err: Error) => {
+          services.logger.warn({ err: err.message }, 'redis publish failed; event delivered on this instance only');
+          return 0;
+        }),
+    });
     for (const c of [pub, sub]) {
       c.on('error', (err: Error) => services.logger.warn({ err: err.message }, 'redis adapter connection error'));
       redisClients.push(c as never);
@@ -59,12 +69,14 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
     }
   });
 
-  io.on('connection', (socket) => onConnection(io, socket, services));
+  const state = { closing: false };
+  io.on('connection', (socket) => onConnection(io, socket, services, state));
   services.realtime.attach(io);
 
   return {
     io,
     async close() {
+      state.closing = true;
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.allSettled(redisClients.map((c) => (c.isOpen ? c.quit() : Promise.resolve())));
@@ -79,10 +91,11 @@ async function announceConnection(io: Server, services: Services, user: AuthUser
   services.realtime.toRoles(presenceAudience, 'presence:connection', { userId: user.id, role: user.role, connected });
 }
 
-function onConnection(io: Server, socket: Socket, services: Services) {
+function onConnection(io: Server, socket: Socket, services: Services, state: { closing: boolean }) {
   const user = socket.data.user as AuthUser;
   void socket.join([userRoom(user.id), roleRoom(user.role)]);
-  const announce = (connected: boolean) =>
+  const announce = async (connected: boolean) =>
+    state.closing ||
     announceConnection(io, services, user, connected).catch((err: Error) =>
       services.logger.warn({ err: err.message, userId: user.id }, 'could not announce socket presence'),
     );
