@@ -14,6 +14,8 @@ import { sourceRoutes } from './sources/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { docsRoutes } from './docs/routes.js';
 import { webRoutes } from './web/routes.js';
+import { callRoutes } from './calls/routes.js';
+import { attributionRoutes } from './attribution/routes.js';
 
 const statusCodes: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
@@ -77,6 +79,8 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', userRoutes());
   app.route('/', contactRoutes());
   app.route('/', sourceRoutes());
+  app.route('/', callRoutes());
+  app.route('/', attributionRoutes(services.config.tracking.corsOrigins));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

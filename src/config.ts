@@ -58,6 +58,14 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   WEB_DIST_DIR: z.string().min(1).default('./web/dist'),
+  ARI_PBX_NAME: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, "_" and "-"').default('default'),
+  CEL_DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  TARGET_CALL_SECONDS: z.coerce.number().int().min(0).default(30),
+  TRACKING_SESSION_TTL_SECONDS: z.coerce.number().int().min(30).default(900),
+  TRACKING_GRACE_SECONDS: z.coerce.number().int().min(0).default(1800),
+  TRACKING_QUARANTINE_SECONDS: z.coerce.number().int().min(0).optional(),
+  TRACKING_CORS_ORIGINS: z.string().default('*'),
+  TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
 });
 
 export function isTimeZone(tz: string): boolean {
@@ -113,8 +121,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           user: e.ARI_USER as string,
           password: e.ARI_PASSWORD as string,
           app: e.ARI_APP,
+          pbx: e.ARI_PBX_NAME,
         }
       : null,
+    /** Where Asterisk's cel_pgsql writes; calls missed while ARI was down are recovered from it. */
+    celDatabaseUrl: e.CEL_DATABASE_URL ?? e.DATABASE_URL ?? null,
+    calls: { targetSeconds: e.TARGET_CALL_SECONDS },
+    tracking: {
+      sessionTtlSeconds: e.TRACKING_SESSION_TTL_SECONDS,
+      graceSeconds: e.TRACKING_GRACE_SECONDS,
+      // A released number rests at least as long as late calls are still credited to its last visitor.
+      quarantineSeconds: Math.max(e.TRACKING_QUARANTINE_SECONDS ?? e.TRACKING_GRACE_SECONDS, e.TRACKING_GRACE_SECONDS),
+      corsOrigins: e.TRACKING_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      rateLimitPerMinute: e.TRACKING_RATE_LIMIT,
+    },
     redisUrl: e.REDIS_URL ?? null,
     admin: { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD ?? null },
     auth: {

@@ -14,11 +14,14 @@ import { ensureInitialAdmin } from './auth/service.js';
 import { createRealtimeHub } from './realtime/hub.js';
 import { startRealtime } from './realtime/server.js';
 import { telephonyOff } from './telephony/status.js';
+import { startAriGateway, type TelephonyGateway } from './telephony/ari-gateway.js';
 
 export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url));
 
 export interface RunningService {
   services: Services;
+  /** The ARI connection when ARI_URL is set. */
+  gateway: TelephonyGateway | null;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -64,6 +67,8 @@ export async function buildServices(config: Config, opts: StartOptions = {}): Pr
 export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
   const services = await buildServices(config, opts);
   const startedAt = services.clock.now();
+  const gateway = config.telephony ? startAriGateway(services, config.telephony) : null;
+  if (gateway) services.telephony = gateway;
   const app = createApp(services, { startedAt });
   const server = await new Promise<HttpServer>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as HttpServer));
@@ -76,11 +81,13 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   let closing: Promise<void> | null = null;
   return {
     services,
+    gateway,
     port,
     url: `http://${shownHost}:${port}`,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        await gateway?.stop();
         await realtime.close();
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 5000);

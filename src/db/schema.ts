@@ -1,4 +1,4 @@
-import { bigint, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -85,6 +85,7 @@ export const sources = pgTable('sources', {
   monthlyCostMinor: bigint('monthly_cost_minor', { mode: 'number' }),
   currency: text('currency').notNull(),
   active: boolean('active').notNull().default(true),
+  utmSource: text('utm_source'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
@@ -124,3 +125,129 @@ export const rateLimitHits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
+
+export const trackingNumbers = pgTable('tracking_numbers', {
+  id: text('id').primaryKey(),
+  number: text('number').notNull(),
+  sourceId: text('source_id').notNull(),
+  kind: text('kind').$type<'static' | 'pool'>().notNull(),
+  active: boolean('active').notNull().default(true),
+  lastAssignedAt: ts('last_assigned_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const trackSessions = pgTable('track_sessions', {
+  id: text('id').primaryKey(),
+  visitorId: text('visitor_id'),
+  utmSource: text('utm_source'),
+  utmMedium: text('utm_medium'),
+  utmCampaign: text('utm_campaign'),
+  utmTerm: text('utm_term'),
+  utmContent: text('utm_content'),
+  referrer: text('referrer'),
+  landingUrl: text('landing_url'),
+  sourceId: text('source_id'),
+  numberId: text('number_id'),
+  shared: boolean('shared').notNull().default(false),
+  createdAt: ts('created_at').notNull(),
+  lastSeenAt: ts('last_seen_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});
+
+export const callDirections = ['inbound', 'outbound', 'internal'] as const;
+export type CallDirection = (typeof callDirections)[number];
+export const callStatuses = ['in_progress', 'answered', 'missed', 'abandoned', 'busy', 'failed'] as const;
+export type CallStatus = (typeof callStatuses)[number];
+export const attributionMethods = ['static_number', 'dynamic_number', 'campaign', 'repeat_caller', 'unknown'] as const;
+export type AttributionMethod = (typeof attributionMethods)[number];
+export type Utm = { source?: string; medium?: string; campaign?: string; term?: string; content?: string };
+
+export const calls = pgTable('calls', {
+  id: text('id').primaryKey(),
+  pbx: text('pbx').notNull().default('default'),
+  linkedid: text('linkedid').notNull(),
+  direction: text('direction').$type<CallDirection>().notNull(),
+  fromNumber: text('from_number'),
+  toNumber: text('to_number'),
+  did: text('did'),
+  endpoint: text('endpoint'),
+  startedAt: ts('started_at').notNull(),
+  answeredAt: ts('answered_at'),
+  endedAt: ts('ended_at'),
+  waitSeconds: integer('wait_seconds'),
+  talkSeconds: integer('talk_seconds'),
+  status: text('status').$type<CallStatus>().notNull().default('in_progress'),
+  hangupCause: integer('hangup_cause'),
+  hangupCauseText: text('hangup_cause_text'),
+  closeReason: text('close_reason'),
+  sourceId: text('source_id'),
+  attributionMethod: text('attribution_method').$type<AttributionMethod>().notNull().default('unknown'),
+  attributionSessionId: text('attribution_session_id'),
+  attributionUtm: jsonb('attribution_utm').$type<Utm | null>(),
+  ambiguous: boolean('ambiguous').notNull().default(false),
+  repeatCaller: boolean('repeat_caller').notNull().default(false),
+  target: boolean('target').notNull().default(false),
+  contactId: text('contact_id'),
+  operatorId: text('operator_id'),
+  campaignId: text('campaign_id'),
+  recordingName: text('recording_name'),
+  capturedBy: text('captured_by').$type<'ari' | 'reconcile' | 'cel' | 'manual'>().notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const callLegs = pgTable(
+  'call_legs',
+  {
+    pbx: text('pbx').notNull().default('default'),
+    channelId: text('channel_id').notNull(),
+    callId: text('call_id').notNull(),
+    name: text('name').notNull(),
+    caller: text('caller'),
+    state: text('state'),
+    createdAt: ts('created_at').notNull(),
+    answeredAt: ts('answered_at'),
+    endedAt: ts('ended_at'),
+    cause: integer('cause'),
+    causeText: text('cause_text'),
+  },
+  (t) => [primaryKey({ columns: [t.pbx, t.channelId] })],
+);
+
+export const callEvents = pgTable('call_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  callId: text('call_id').notNull(),
+  channelId: text('channel_id').notNull(),
+  type: text('type').notNull(),
+  at: ts('at').notNull(),
+  dedupeKey: text('dedupe_key').notNull(),
+  payload: jsonb('payload').notNull(),
+});
+
+export const webRequests = pgTable('web_requests', {
+  id: text('id').primaryKey(),
+  sessionId: text('session_id'),
+  name: text('name').notNull(),
+  phone: text('phone').notNull(),
+  comment: text('comment'),
+  contactId: text('contact_id').notNull(),
+  sourceId: text('source_id'),
+  attributionMethod: text('attribution_method').$type<AttributionMethod>().notNull(),
+  attributionUtm: jsonb('attribution_utm').$type<Utm | null>(),
+  createdAt: ts('created_at').notNull(),
+});
+
+export const callbackTasks = pgTable('callback_tasks', {
+  id: text('id').primaryKey(),
+  reason: text('reason').$type<'web_request' | 'missed_call' | 'abandoned_call'>().notNull(),
+  phone: text('phone').notNull(),
+  contactId: text('contact_id'),
+  sourceId: text('source_id'),
+  callId: text('call_id'),
+  requestId: text('request_id'),
+  waitSeconds: integer('wait_seconds'),
+  status: text('status').$type<'open' | 'done' | 'cancelled'>().notNull().default('open'),
+  createdAt: ts('created_at').notNull(),
+  closedAt: ts('closed_at'),
+});

@@ -7,6 +7,11 @@ export const idPrefixes = {
   contact: 'cnt',
   source: 'src',
   statusChange: 'sts',
+  trackingNumber: 'tn',
+  trackSession: 'ts',
+  call: 'call',
+  webRequest: 'req',
+  callback: 'cb',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

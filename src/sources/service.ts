@@ -13,6 +13,7 @@ export const SourceSchema = z
     monthlyCost: z.number().int().nullable().openapi({ description: 'Minor currency units (kopecks, cents)' }),
     currency: z.string(),
     active: z.boolean(),
+    utmSource: z.string().nullable().openapi({ description: 'Website visits with this utm_source are credited here' }),
     createdAt: z.string(),
   })
   .openapi('Source');
@@ -23,10 +24,11 @@ const fields = {
   monthlyCost: z.number().int().min(0).max(1e13).nullable().openapi({ description: 'Minor currency units' }),
   currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as RUB'),
   active: z.boolean(),
+  utmSource: z.string().trim().min(1).max(200).nullable(),
 };
 
 export const CreateSourceSchema = z
-  .object({ ...fields, monthlyCost: fields.monthlyCost.optional(), currency: fields.currency.optional(), active: fields.active.optional() })
+  .object({ ...fields, monthlyCost: fields.monthlyCost.optional(), currency: fields.currency.optional(), active: fields.active.optional(), utmSource: fields.utmSource.optional() })
   .strict()
   .openapi('CreateSource');
 export const UpdateSourceSchema = z
@@ -43,10 +45,14 @@ const toDto = (r: typeof sources.$inferSelect): z.infer<typeof SourceSchema> => 
   monthlyCost: r.monthlyCostMinor ?? null,
   currency: r.currency,
   active: r.active,
+  utmSource: r.utmSource,
   createdAt: r.createdAt.toISOString(),
 });
 
 function nameTaken(err: unknown, name?: string): never {
+  if (isUniqueViolation(err, 'sources_utm_source_key')) {
+    throw new AppError('conflict', 'Another source already claims this utm_source', { errors: [{ path: 'utmSource', message: 'already taken' }] });
+  }
   if (isUniqueViolation(err, 'sources_name_key')) {
     throw new AppError('conflict', `A source named "${name}" already exists`, { errors: [{ path: 'name', message: 'already taken' }] });
   }
@@ -65,6 +71,7 @@ export async function createSource(s: Services, input: z.infer<typeof CreateSour
         monthlyCostMinor: input.monthlyCost ?? null,
         currency: input.currency ?? s.config.currency,
         active: input.active ?? true,
+        utmSource: input.utmSource ?? null,
         createdAt: now,
         updatedAt: now,
       })

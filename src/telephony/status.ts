@@ -19,3 +19,14 @@ export function telephonyOff(since: Date): TelephonyStatusSource {
   };
   return { status: () => status };
 }
+
+/** A mutable status the gateway updates as it connects, drops and reconnects. */
+export function telephonyStatusCell(since: Date) {
+  let status: TelephonyStatus = { state: 'connecting', detail: 'Connecting to Asterisk', since: since.toISOString() };
+  return {
+    status: () => status,
+    set(state: TelephonyState, detail: string, at: Date) {
+      if (status.state !== state || status.detail !== detail) status = { state, detail, since: at.toISOString() };
+    },
+  };
+}

@@ -24,7 +24,7 @@ describe('configuration', () => {
   it('uses PostgreSQL when DATABASE_URL is set and ARI when ARI_URL is set', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/sb', ARI_URL: 'http://pbx:8088', ARI_USER: 'u', ARI_PASSWORD: 'p' });
     expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/sb' });
-    expect(c.telephony).toEqual({ url: 'http://pbx:8088', user: 'u', password: 'p', app: 'switchboard' });
+    expect(c.telephony).toEqual({ url: 'http://pbx:8088', user: 'u', password: 'p', app: 'switchboard', pbx: 'default' });
   });
 
   it('names every bad variable', () => {

@@ -1,0 +1,180 @@
+import postgres from 'postgres';
+import { and, eq, inArray } from 'drizzle-orm';
+import { callEvents, callLegs, calls, settings, type CallDirection } from '../db/schema.js';
+import type { Services } from '../services.js';
+import { newId } from '../shared/ids.js';
+import { toE164 } from '../shared/phone.js';
+import { attributeCall, closeFields } from '../calls/records.js';
+
+interface CelRow {
+  id: string;
+  eventtype: string;
+  at: Date;
+  uniqueid: string;
+  linkedid: string;
+  cid_num: string;
+  exten: string;
+  context: string;
+  channame: string;
+  extra: string;
+}
+
+// Calls that ended this long before the watermark are looked at again, in case a scan raced their end.
+const OVERLAP = "interval '5 minutes'";
+
+async function withCel<T>(s: Services, fn: (sql: postgres.Sql) => Promise<T>): Promise<T | null> {
+  if (!s.config.celDatabaseUrl) return null;
+  const sql = postgres(s.config.celDatabaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    const [exists] = await sql<[{ t: string | null }]>`SELECT to_regclass('cel')::text AS t`;
+    if (!exists?.t) return null;
+    return await fn(sql);
+  } catch (err) {
+    s.logger.warn({ err: (err as Error).message }, 'CEL database not readable; skipping CEL reconciliation');
+    return null;
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+const hangupCause = (extra: string): number | null => {
+  try {
+    const v = (JSON.parse(extra) as { hangupcause?: unknown }).hangupcause;
+    return typeof v === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+};
+
+/** When calls ended, and why, from CEL (LINKEDID_END and the first channel's HANGUP). */
+export async function celEndTimes(s: Services, linkedids: string[]) {
+  const out = new Map<string, { at: Date; cause: number | null }>();
+  if (!linkedids.length) return out;
+  await withCel(s, async (sql) => {
+    const rows = await sql<CelRow[]>`
+      SELECT linkedid, uniqueid, eventtype, eventtime AT TIME ZONE 'UTC' AS at, extra FROM cel
+      WHERE linkedid IN ${sql(linkedids)} AND eventtype IN ('LINKEDID_END', 'HANGUP') ORDER BY id`;
+    for (const r of rows) {
+      if (r.eventtype === 'LINKEDID_END') out.set(r.linkedid, { at: r.at, cause: out.get(r.linkedid)?.cause ?? null });
+    }
+    for (const r of rows) {
+      if (r.eventtype === 'HANGUP' && r.uniqueid === r.linkedid && out.has(r.linkedid)) out.get(r.linkedid)!.cause = hangupCause(r.extra);
+    }
+  });
+  return out;
+}
+
+function directionOf(context: string, exten: string): CallDirection {
+  if (context === 'from-trunk') return 'inbound';
+  if ((context === 'from-operators' || context === 'sb-outbound') && /^\+?\d{5,}$/.test(exten)) return 'outbound';
+  return 'internal';
+}
+
+/**
+ * Creates the calls Asterisk logged in CEL that the database does not have: calls that began and ended
+ * while the service was down or its websocket was cut. Scans from a watermark kept per PBX.
+ */
+export async function recoverFromCel(s: Services, pbx: string): Promise<number> {
+  const key = `cel_watermark:${pbx}`;
+  const [mark] = await s.database.db.select().from(settings).where(eq(settings.key, key));
+  const now = s.clock.now();
+  if (!mark) {
+    // First connection of this PBX: history before it is not ours to import.
+    await s.database.db.insert(settings).values({ key, value: now.toISOString() }).onConflictDoNothing();
+    return 0;
+  }
+  const result = await withCel(s, async (sql) => {
+    const rows = await sql<CelRow[]>`
+      SELECT id::text, eventtype, eventtime AT TIME ZONE 'UTC' AS at, uniqueid, linkedid, cid_num, exten, context, channame, extra
+      FROM cel WHERE linkedid IN (
+        SELECT linkedid FROM cel WHERE eventtype = 'LINKEDID_END'
+        AND eventtime >= (${mark.value}::timestamptz - ${sql.unsafe(OVERLAP)}) AT TIME ZONE 'UTC')
+      ORDER BY id`;
+    return rows;
+  });
+  if (!result?.length) return 0;
+  const byCall = new Map<string, CelRow[]>();
+  for (const r of result) byCall.set(r.linkedid, [...(byCall.get(r.linkedid) ?? []), r]);
+  const known = new Set(
+    (
+      await s.database.db
+        .select({ linkedid: calls.linkedid })
+        .from(calls)
+        .where(and(eq(calls.pbx, pbx), inArray(calls.linkedid, [...byCall.keys()])))
+    ).map((r) => r.linkedid),
+  );
+  let recovered = 0;
+  let newest = new Date(mark.value);
+  for (const [linkedid, rows] of byCall) {
+    const end = rows.find((r) => r.eventtype === 'LINKEDID_END');
+    if (end && end.at > newest) newest = end.at;
+    if (known.has(linkedid) || !end) continue;
+    const first = rows.find((r) => r.uniqueid === linkedid && r.eventtype === 'CHAN_START') ?? rows[0]!;
+    const direction = directionOf(first.context, first.exten);
+    const answered = rows.find((r) => r.uniqueid === linkedid && r.eventtype === 'ANSWER');
+    const hangup = rows.find((r) => r.uniqueid === linkedid && r.eventtype === 'HANGUP');
+    const e164 = (v: string) => (v ? toE164(v, s.config.phoneRegion) ?? v : null);
+    const did = direction === 'inbound' ? e164(first.exten) : null;
+    const id = newId('call');
+    const inserted = await s.database.db.transaction(async (tx) => {
+      const ins = await tx
+        .insert(calls)
+        .values({
+          id,
+          pbx,
+          linkedid,
+          direction,
+          did,
+          fromNumber: direction === 'inbound' ? e164(first.cid_num) : first.cid_num || null,
+          toNumber: direction === 'internal' ? first.exten || null : direction === 'inbound' ? did : e164(first.exten),
+          startedAt: first.at,
+          answeredAt: answered?.at ?? null,
+          ...closeFields(s, first.at, answered?.at ?? null, end.at, direction, hangup ? hangupCause(hangup.extra) : null),
+          hangupCause: hangup ? hangupCause(hangup.extra) : null,
+          closeReason: 'recovered from CEL (began and ended while telephony was disconnected)',
+          capturedBy: 'cel',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing()
+        .returning({ id: calls.id });
+      if (!ins.length) return false;
+      const legs = new Map<string, CelRow[]>();
+      for (const r of rows) legs.set(r.uniqueid, [...(legs.get(r.uniqueid) ?? []), r]);
+      for (const [uniqueid, lr] of legs) {
+        const start = lr.find((r) => r.eventtype === 'CHAN_START') ?? lr[0]!;
+        await tx
+          .insert(callLegs)
+          .values({
+            pbx,
+            channelId: uniqueid,
+            callId: id,
+            name: start.channame,
+            caller: start.cid_num || null,
+            state: 'Down',
+            createdAt: start.at,
+            answeredAt: lr.find((r) => r.eventtype === 'ANSWER')?.at ?? null,
+            endedAt: lr.find((r) => r.eventtype === 'CHAN_END')?.at ?? end.at,
+          })
+          .onConflictDoNothing();
+      }
+      await tx
+        .insert(callEvents)
+        .values(rows.map((r) => ({ callId: id, channelId: r.uniqueid, type: `CEL:${r.eventtype}`, at: r.at, dedupeKey: `cel:${pbx}:${r.id}`, payload: r })))
+        .onConflictDoNothing();
+      return true;
+    });
+    if (!inserted) continue;
+    recovered++;
+    if (direction === 'inbound' && did) {
+      const [c] = await s.database.db.select({ fromNumber: calls.fromNumber }).from(calls).where(eq(calls.id, id));
+      await attributeCall(s, id, did, c?.fromNumber ?? null, first.at);
+    }
+  }
+  await s.database.db
+    .insert(settings)
+    .values({ key, value: newest.toISOString(), updatedAt: now })
+    .onConflictDoUpdate({ target: settings.key, set: { value: newest.toISOString(), updatedAt: now } });
+  if (recovered) s.logger.info({ recovered, pbx }, 'recovered calls from CEL');
+  return recovered;
+}
