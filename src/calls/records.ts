@@ -1,7 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { callEvents, callLegs, calls, type CallDirection, type CallStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
-import { isUniqueViolation } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { toE164 } from '../shared/phone.js';
 import { attributeNumber } from '../attribution/sessions.js';
@@ -110,12 +109,12 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
       : await tx.select().from(calls).where(and(eq(calls.pbx, pbx), eq(calls.linkedid, linkedid))).for('update');
     if (!call) throw new Error(`call ${pbx}/${linkedid} vanished`);
 
-    try {
-      await tx.insert(callEvents).values({ callId: call.id, channelId: c.id, type: evt.type, at, dedupeKey, payload: evt });
-    } catch (err) {
-      if (isUniqueViolation(err)) return { call, duplicate: true, closed: false };
-      throw err;
-    }
+    const fresh = await tx
+      .insert(callEvents)
+      .values({ callId: call.id, channelId: c.id, type: evt.type, at, dedupeKey, payload: evt })
+      .onConflictDoNothing({ target: callEvents.dedupeKey })
+      .returning({ id: callEvents.id });
+    if (!fresh.length) return { call, duplicate: true, closed: false };
 
     await tx
       .insert(callLegs)
