@@ -30,7 +30,12 @@ const MAX_BACKOFF_MS = 30_000;
  * database with Asterisk after every (re)connect. ari-client gives up after 10 reconnects; this loop
  * never does.
  */
-export function startAriGateway(s: Services, cfg: AriSettings): TelephonyGateway {
+export interface GatewayOptions {
+  /** Called after each event is stored, with the time since Asterisk stamped it (metrics, benchmarks). */
+  onStored?: (type: string, lagMs: number) => void;
+}
+
+export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOptions = {}): TelephonyGateway {
   const status = telephonyStatusCell(s.clock.now());
   const queue = keyedQueue();
   let client: AriClient | null = null;
@@ -74,6 +79,7 @@ export function startAriGateway(s: Services, cfg: AriSettings): TelephonyGateway
     void queue
       .push(key, async () => {
         await applyChannelEvent(s, cfg.pbx, event);
+        opts.onStored?.(event.type, Date.now() - Date.parse(event.timestamp));
         if (event.type === 'StasisStart') await continueCall(event);
       })
       .catch((err: Error) => log.error({ err, type: event.type, channel: event.channel.id }, 'could not store ARI event'));

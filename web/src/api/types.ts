@@ -90,7 +90,70 @@ export interface Source {
   monthlyCost: number | null;
   currency: string;
   active: boolean;
+  /** Website visits with this utm_source are credited to the source. */
+  utmSource: string | null;
   createdAt: string;
+}
+
+export const trackingKinds = ['static', 'pool'] as const;
+export type TrackingKind = (typeof trackingKinds)[number];
+
+export interface TrackingNumber {
+  id: string;
+  /** E.164. */
+  number: string;
+  sourceId: string;
+  kind: TrackingKind;
+  active: boolean;
+  lastAssignedAt: string | null;
+  createdAt: string;
+}
+
+export const callDirections = ['inbound', 'outbound', 'internal'] as const;
+export type CallDirection = (typeof callDirections)[number];
+export const callStatuses = ['in_progress', 'answered', 'missed', 'abandoned', 'busy', 'failed'] as const;
+export type CallStatus = (typeof callStatuses)[number];
+export const attributionMethods = ['static_number', 'dynamic_number', 'campaign', 'repeat_caller', 'unknown'] as const;
+export type AttributionMethod = (typeof attributionMethods)[number];
+
+export interface Utm {
+  source?: string;
+  medium?: string;
+  campaign?: string;
+  term?: string;
+  content?: string;
+}
+
+export interface Call {
+  id: string;
+  direction: CallDirection;
+  from: string | null;
+  to: string | null;
+  did: string | null;
+  endpoint: string | null;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  waitSeconds: number | null;
+  talkSeconds: number | null;
+  status: CallStatus;
+  hangupCause: number | string | null;
+  source: Ref | null;
+  attribution: { method: AttributionMethod; sessionId: string | null; utm: Utm | null; ambiguous: boolean };
+  repeatCaller: boolean;
+  target: string | null;
+  operatorId: string | null;
+  contactId: string | null;
+  campaignId: string | null;
+  recordingUrl: string | null;
+  capturedBy: string | null;
+  closeReason: string | null;
+}
+
+export interface CallUpdated {
+  id: string;
+  status: CallStatus;
+  direction: CallDirection;
 }
 
 export interface FieldError {

@@ -1,3 +1,4 @@
+import { CallLogPanel } from '../calls/CallLogPanel';
 import { UsersAdmin } from '../users/UsersAdmin';
 import { HomeLayout } from './HomeLayout';
 
@@ -5,6 +6,9 @@ export function AdminHome() {
   return (
     <HomeLayout role="admin" layout="wide">
       <UsersAdmin />
+      <div class="span-all">
+        <CallLogPanel />
+      </div>
     </HomeLayout>
   );
 }

@@ -1,11 +1,19 @@
+import { CallLogPanel } from '../calls/CallLogPanel';
 import { PresenceBoard } from '../presence/PresenceBoard';
 import { SourcesPanel } from '../sources/SourcesPanel';
+import { TrackingNumbersPanel } from '../tracking/TrackingNumbersPanel';
 import { HomeLayout } from './HomeLayout';
 
 export function CcAdminHome() {
   return (
     <HomeLayout role="cc_admin" layout="split">
-      <SourcesPanel />
+      <div class="span-all">
+        <CallLogPanel />
+      </div>
+      <div class="column">
+        <SourcesPanel />
+        <TrackingNumbersPanel />
+      </div>
       <PresenceBoard role="operator" title="presence.title.operators" />
     </HomeLayout>
   );

@@ -11,7 +11,7 @@ import { createSource, listSources, type NewSource } from './api';
 
 // The service does not publish its default currency; nearly all have two decimals (kopecks, cents).
 const DEFAULT_EXPONENT = 2;
-const emptyForm = { name: '', channel: 'paid_search' as SourceChannel, cost: '', currency: '' };
+const emptyForm = { name: '', channel: 'paid_search' as SourceChannel, cost: '', currency: '', utmSource: '' };
 
 /** Marketing sources: the list and a form to add one (cost typed in currency units, sent in minor units). */
 export function SourcesPanel() {
@@ -43,6 +43,7 @@ export function SourcesPanel() {
       body.monthlyCost = minor;
     }
     if (currency) body.currency = currency;
+    if (form.utmSource.trim()) body.utmSource = form.utmSource.trim();
     setBusy(true);
     try {
       const s = await createSource(body);
@@ -57,7 +58,7 @@ export function SourcesPanel() {
   };
 
   const fe = fieldErrors(error);
-  const shown = ['name', 'channel', 'monthlyCost', 'currency'];
+  const shown = ['name', 'channel', 'monthlyCost', 'currency', 'utmSource'];
   return (
     <Panel title={t('sources.title')} testId="sources">
       <FormError message={list.error ? problemMessage(list.error, t) : null} />
@@ -71,6 +72,7 @@ export function SourcesPanel() {
                 <th scope="col" class="num">
                   {t('sources.col.cost')}
                 </th>
+                <th scope="col">{t('sources.col.utm')}</th>
                 <th scope="col">{t('sources.col.active')}</th>
               </tr>
             </thead>
@@ -80,6 +82,7 @@ export function SourcesPanel() {
                   <td>{s.name}</td>
                   <td>{t(`channel.${s.channel}`)}</td>
                   <td class="num nowrap">{formatMoney(s.monthlyCost, s.currency, locale)}</td>
+                  <td class="break">{s.utmSource ?? '—'}</td>
                   <td>{s.active ? t('common.yes') : t('common.no')}</td>
                 </tr>
               ))}
@@ -111,6 +114,9 @@ export function SourcesPanel() {
         </Field>
         <Field label={t('sources.form.currency')} hint={t('sources.form.currencyHint')} error={fe.currency}>
           {(a) => <input {...a} maxLength={3} class="upper" placeholder="RUB" value={form.currency} onInput={set('currency')} />}
+        </Field>
+        <Field label={t('sources.form.utm')} hint={t('sources.form.utmHint')} error={fe.utmSource}>
+          {(a) => <input {...a} name="utmSource" maxLength={200} placeholder="yandex" value={form.utmSource} onInput={set('utmSource')} />}
         </Field>
         <div class="form-actions">
           <FormError message={error && !Object.keys(fe).some((k) => shown.includes(k)) ? problemMessage(error, t) : null} />

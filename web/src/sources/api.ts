@@ -8,6 +8,7 @@ export interface NewSource {
   channel: SourceChannel;
   monthlyCost?: number;
   currency?: string;
+  utmSource?: string;
 }
 
 // `active` is sent explicitly: older builds of the service required it on create.

@@ -105,3 +105,11 @@ export function zonedInputToIso(value: string, timeZone: string): string | null 
     return Number.isNaN(d.getTime()) ? null : d.toISOString();
   }
 }
+
+/** "+74951230001" → "+7 495 123-00-01"; other numbers are shown as stored. */
+export function formatPhone(number: string | null | undefined): string {
+  if (!number) return '—';
+  const ru = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(number);
+  if (ru) return `+7 ${ru[1]} ${ru[2]}-${ru[3]}-${ru[4]}`;
+  return number;
+}

@@ -1,0 +1,10 @@
+import { api } from '../api/client';
+import type { Call, CallDirection, CallStatus, Page } from '../api/types';
+
+export interface CallFilter {
+  direction?: CallDirection | '';
+  status?: CallStatus | '';
+}
+
+export const listCalls = (filter: CallFilter, cursor: string | null, limit = 25) =>
+  api<Page<Call>>('/api/calls', { query: { direction: filter.direction, status: filter.status, limit, cursor } });
