@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { announceBrowserAvailability, haveBrowser, launchBrowser, shotsDir } from '../helpers/browser.js';
 import { applyChannelEvent } from '../../src/calls/records.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -10,37 +9,7 @@ import { startHarness, type Harness } from '../helpers/harness.js';
  * `call:updated` while the page stays open. Without Chromium the suite is skipped with a printed reason, or
  * fails when SB_REQUIRE_BROWSER=1.
  */
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const haveBrowser = existsSync(chromiumPath);
-const requireBrowser = process.env.SB_REQUIRE_BROWSER === '1';
-const shotsDir = process.env.SB_SHOTS_DIR || '/tmp/shots';
-const webIndex = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
-
-const launchArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
-if (!haveBrowser && !requireBrowser) {
-  console.warn(
-    `[call log browser tests] skipped: no Chromium at ${chromiumPath} (install Debian's "chromium" or set CHROMIUM_PATH; ` +
-      'set SB_REQUIRE_BROWSER=1 to make its absence a failure)',
-  );
-}
-
-if (!haveBrowser && requireBrowser) {
-  describe('call log (browser required)', () => {
-    it('has a Chromium to drive', () => {
-      throw new Error(`SB_REQUIRE_BROWSER=1 but there is no Chromium at ${chromiumPath}; install "chromium" or set CHROMIUM_PATH`);
-    });
-  });
-}
+announceBrowserAvailability('call log browser tests');
 
 describe.skipIf(!haveBrowser)('call log and tracking numbers in Chromium', () => {
   let h: Harness;
@@ -49,9 +18,7 @@ describe.skipIf(!haveBrowser)('call log and tracking numbers in Chromium', () =>
   const pageErrors = new Map<Page, string[]>();
 
   beforeAll(async () => {
-    if (!existsSync(webIndex)) throw new Error('web/dist is missing: run `npm run build` first (`npm test` does it)');
-    mkdirSync(shotsDir, { recursive: true });
-    [h, browser] = await Promise.all([startHarness(), chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs })]);
+    [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
   });
 
   afterAll(async () => {

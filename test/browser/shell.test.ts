@@ -1,44 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { announceBrowserAvailability, haveBrowser, launchBrowser, shotsDir } from '../helpers/browser.js';
 import { startHarness, TEST_ADMIN, type Harness } from '../helpers/harness.js';
 
 /**
  * The web panel in Debian's Chromium against the real service (which serves the built web/dist).
  * Without Chromium the suite is skipped with a printed reason, or fails when SB_REQUIRE_BROWSER=1.
  */
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const haveBrowser = existsSync(chromiumPath);
-const requireBrowser = process.env.SB_REQUIRE_BROWSER === '1';
-const shotsDir = process.env.SB_SHOTS_DIR || '/tmp/shots';
-const webIndex = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
-
-const launchArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
-if (!haveBrowser && !requireBrowser) {
-  console.warn(
-    `[web shell tests] skipped: no Chromium at ${chromiumPath} (install Debian's "chromium" or set CHROMIUM_PATH; ` +
-      'set SB_REQUIRE_BROWSER=1 to make its absence a failure)',
-  );
-}
-
-if (!haveBrowser && requireBrowser) {
-  describe('web shell (browser required)', () => {
-    it('has a Chromium to drive', () => {
-      throw new Error(`SB_REQUIRE_BROWSER=1 but there is no Chromium at ${chromiumPath}; install "chromium" or set CHROMIUM_PATH`);
-    });
-  });
-}
+announceBrowserAvailability('web shell tests');
 
 describe.skipIf(!haveBrowser)('web shell in Chromium', () => {
   let h: Harness;
@@ -48,12 +17,7 @@ describe.skipIf(!haveBrowser)('web shell in Chromium', () => {
   const pageErrors = new Map<Page, string[]>();
 
   beforeAll(async () => {
-    if (!existsSync(webIndex)) throw new Error('web/dist is missing: run `npm run build` first (`npm test` does it)');
-    mkdirSync(shotsDir, { recursive: true });
-    [h, browser] = await Promise.all([
-      startHarness(),
-      chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs }),
-    ]);
+    [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
   });
 
   afterAll(async () => {
