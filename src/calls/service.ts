@@ -1,4 +1,4 @@
-import { aliasedTable, and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
 import { callDirections, callEvents, callLegs, calls, callStatuses, sources, attributionMethods } from '../db/schema.js';
 import type { Services } from '../services.js';
@@ -140,6 +140,3 @@ export async function getCall(s: Services, viewer: AuthUser, id: string) {
     events: events.map((e) => ({ type: e.type, channelId: e.channelId, at: e.at.toISOString(), payload: e.payload })),
   };
 }
-
-export const countOpenCalls = (s: Services) =>
-  s.database.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM calls WHERE ended_at IS NULL`);

@@ -12,7 +12,8 @@ import type { ContactListQuery, CreateContactSchema, UpdateContactSchema } from 
 const hunters = aliasedTable(users, 'hunter');
 const managers = aliasedTable(users, 'manager');
 
-async function loadContacts(db: Db, where: SQL | undefined, order: 'desc', limit: number) {
+/** Contacts newest first, with their phones, owners and first-touch source. */
+async function loadContacts(db: Db, where: SQL | undefined, limit: number) {
   const rows = await db
     .select({
       c: contacts,
@@ -25,7 +26,7 @@ async function loadContacts(db: Db, where: SQL | undefined, order: 'desc', limit
     .leftJoin(managers, eq(managers.id, contacts.accountManagerId))
     .leftJoin(sources, eq(sources.id, contacts.firstSourceId))
     .where(where)
-    .orderBy(order === 'desc' ? desc(contacts.id) : asc(contacts.id))
+    .orderBy(desc(contacts.id))
     .limit(limit);
   if (!rows.length) return [];
   const phones = await db
@@ -55,7 +56,7 @@ async function loadContacts(db: Db, where: SQL | undefined, order: 'desc', limit
 export type ContactDto = Awaited<ReturnType<typeof loadContacts>>[number];
 
 export async function getContact(s: Services, id: string): Promise<ContactDto> {
-  const [c] = await loadContacts(s.database.db, eq(contacts.id, id), 'desc', 1);
+  const [c] = await loadContacts(s.database.db, eq(contacts.id, id), 1);
   if (!c) throw notFound('Contact', id);
   return c;
 }
@@ -81,7 +82,7 @@ export async function listContacts(s: Services, q: z.infer<typeof ContactListQue
   if (q.hunterId) conds.push(eq(contacts.hunterId, q.hunterId));
   if (q.accountManagerId) conds.push(eq(contacts.accountManagerId, q.accountManagerId));
   if (q.cursor) conds.push(lt(contacts.id, q.cursor));
-  return loadContacts(s.database.db, conds.length ? and(...conds) : undefined, 'desc', q.limit + 1);
+  return loadContacts(s.database.db, conds.length ? and(...conds) : undefined, q.limit + 1);
 }
 
 /** Normalizes every number, reporting each bad one by its position; drops repeats within the list. */
@@ -216,14 +217,4 @@ export async function updateContact(s: Services, actor: AuthUser, id: string, pa
     await phoneConflict(s, err, phones ?? [], id);
   }
   return getContact(s, id);
-}
-
-/** The contact a number belongs to, if any (callers, website requests, imports). */
-export async function findContactIdByPhone(s: Services, e164: string): Promise<string | null> {
-  const [row] = await s.database.db
-    .select({ contactId: contactPhones.contactId })
-    .from(contactPhones)
-    .where(eq(contactPhones.phone, e164))
-    .limit(1);
-  return row?.contactId ?? null;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { and, asc, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { users, type Role } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
@@ -43,7 +43,7 @@ export const socketEvents: SocketEvent[] = [
           since: users.statusChangedAt,
         })
         .from(users)
-        .where(and(sql`${users.active}`, sql`${users.role} IN ${visible}`))
+        .where(and(eq(users.active, true), inArray(users.role, [...visible])))
         .orderBy(asc(users.name))
         .limit(1000);
       const connected = await s.realtime.connectedUserIds();

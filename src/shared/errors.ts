@@ -82,10 +82,6 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   return !!e && e.code === '23505' && (!constraint || e.constraint === constraint || e.constraint_name === constraint);
 }
 
-export function isForeignKeyViolation(err: unknown): boolean {
-  return findPgError(err)?.code === '23503';
-}
-
 function findPgError(err: unknown): { code?: string; constraint?: string; constraint_name?: string } | undefined {
   let cur: unknown = err;
   for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {

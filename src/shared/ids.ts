@@ -19,7 +19,3 @@ export type IdKind = keyof typeof idPrefixes;
 export function newId(kind: IdKind): string {
   return `${idPrefixes[kind]}_${ulid()}`;
 }
-
-export function isId(kind: IdKind, value: string): boolean {
-  return new RegExp(`^${idPrefixes[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
-}

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { absences, roles, users, userStatusLog, type Role, type UserStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
@@ -92,7 +92,7 @@ export async function listUsers(
   }
   const conds: SQL[] = [];
   const roleSet = q.role ? [q.role] : visible;
-  if (roleSet.length !== roles.length) conds.push(sql`${users.role} IN ${roleSet}`);
+  if (roleSet.length !== roles.length) conds.push(inArray(users.role, [...roleSet]));
   if (q.active !== undefined) conds.push(eq(users.active, q.active));
   if (q.q) {
     const like = `%${q.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
