@@ -15,6 +15,7 @@ import { createRealtimeHub } from './realtime/hub.js';
 import { startRealtime } from './realtime/server.js';
 import { telephonyOff } from './telephony/status.js';
 import { startAriGateway, type TelephonyGateway } from './telephony/ari-gateway.js';
+import { pruneRateLimits } from './shared/rate-limit.js';
 
 export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url));
 
@@ -77,6 +78,14 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   server.keepAliveTimeout = 65_000;
   const realtime = await startRealtime(server, services);
   const port = (server.address() as AddressInfo).port;
+  // Rate-limit counters of finished windows are no longer read; drop them so the table stays small.
+  const longestWindow = Math.max(config.auth.loginRateWindowSeconds, 60);
+  const pruning = setInterval(() => {
+    pruneRateLimits(services.database, services.clock, 2 * longestWindow).catch((err: Error) =>
+      services.logger.warn({ err: err.message }, 'could not prune rate-limit counters'),
+    );
+  }, 10 * 60_000);
+  pruning.unref();
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   let closing: Promise<void> | null = null;
   return {
@@ -86,6 +95,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     url: `http://${shownHost}:${port}`,
     close() {
       closing ??= (async () => {
+        clearInterval(pruning);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await gateway?.stop();
         await realtime.close();
