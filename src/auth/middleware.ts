@@ -19,6 +19,11 @@ export interface AuthUser {
 
 /** Resolves a bearer token or session cookie to an active user whose token version still matches. */
 export async function authenticate(services: Services, token: string | undefined): Promise<AuthUser> {
+  return (await authenticateSession(services, token)).user;
+}
+
+/** `authenticate`, plus when the token expires (sockets disconnect then). */
+export async function authenticateSession(services: Services, token: string | undefined): Promise<{ user: AuthUser; expiresAt: number }> {
   if (!token) throw new AppError('unauthorized', 'Sign in first: send "Authorization: Bearer <token>"');
   const claims = await services.tokens.verify(token);
   if (!claims) throw new AppError('unauthorized', 'The token is invalid or has expired; sign in again');
@@ -40,7 +45,7 @@ export async function authenticate(services: Services, token: string | undefined
     throw new AppError('unauthorized', 'The session is no longer valid; sign in again');
   }
   const { active: _a, tokenVersion: _v, ...user } = row;
-  return user;
+  return { user, expiresAt: claims.exp * 1000 };
 }
 
 export function tokenFromHeaders(authorization: string | undefined, cookieToken: string | undefined): string | undefined {

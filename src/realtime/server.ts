@@ -4,7 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { Services } from '../services.js';
-import { authenticate, SESSION_COOKIE, tokenFromHeaders, type AuthUser } from '../auth/middleware.js';
+import { authenticate, authenticateSession, SESSION_COOKIE, tokenFromHeaders, type AuthUser } from '../auth/middleware.js';
 import { AppError, toProblem } from '../shared/errors.js';
 import { validationError } from '../shared/http.js';
 import { roleRoom, userRoom } from './hub.js';
@@ -55,11 +55,10 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
   io.use(async (socket, next) => {
     try {
       const token = socketToken(socket);
-      const user = await authenticate(services, token);
-      const claims = await services.tokens.verify(token!);
+      const { user, expiresAt } = await authenticateSession(services, token);
       socket.data.userId = user.id;
       socket.data.user = user;
-      socket.data.expiresAt = claims!.exp * 1000;
+      socket.data.expiresAt = expiresAt;
       next();
     } catch (err) {
       const problem = err instanceof AppError ? toProblem(err) : toProblem(new AppError('internal', 'Authentication failed'));
