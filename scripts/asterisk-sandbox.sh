@@ -313,21 +313,23 @@ wait_ready() {
   start_failed "ARI did not answer $(ari_base)/asterisk/info within ${TIMEOUT}s"
 }
 
-stop_asterisk() {
-  local pid i
-  pid=$(running_pid) || return 0
-  cli 'core stop now' >/dev/null 2>&1 || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+wait_exit() { # PID TICKS: wait up to TICKS x 0.2 s for PID to exit
+  local i
+  for ((i = 0; i < $2; i++)); do
+    kill -0 "$1" 2>/dev/null || return 0
     sleep 0.2
   done
+}
+
+stop_asterisk() {
+  local pid
+  pid=$(running_pid) || return 0
+  cli 'core stop now' >/dev/null 2>&1 || true
+  wait_exit "$pid" 50
   if kill -0 "$pid" 2>/dev/null; then
     log "Asterisk (pid $pid) did not stop gracefully, sending TERM"
     kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 25; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
+    wait_exit "$pid" 25
   fi
   if kill -0 "$pid" 2>/dev/null; then
     log "Asterisk (pid $pid) still alive, sending KILL"

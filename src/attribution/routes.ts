@@ -112,7 +112,7 @@ export function attributionRoutes(corsOrigins: string[]) {
       responses: {
         200: jsonResponse(TrackSessionSchema, 'Extended'),
         400: problems[400],
-        410: { description: 'Expired or unknown: start a new session', content: { 'application/problem+json': { schema: problems[400].content['application/problem+json'].schema } } },
+        410: problems[410],
         429: problems[429],
       },
     }),

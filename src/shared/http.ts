@@ -60,6 +60,7 @@ export const problems = {
   403: problem('Authenticated, but the role may not do this'),
   404: problem('Unknown id'),
   409: problem('Conflicts with existing data'),
+  410: problem('No longer exists (expired)'),
   413: problem('Body over the size limit'),
   429: problem('Too many requests'),
 } as const;

@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { callLegs, calls } from '../db/schema.js';
+import { and, eq, inArray, isNull, max } from 'drizzle-orm';
+import { callEvents, callLegs, calls } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { applyChannelEvent, closeVanishedCall, linkedIdOf, type ChannelSnapshot } from '../calls/records.js';
 import { celEndTimes, recoverFromCel } from './cel.js';
@@ -49,10 +49,21 @@ export async function reconcile(s: Services, pbx: string, listChannels: () => Pr
       .where(inArray(callLegs.callId, open.map((o) => o.id)));
     const gone = open.filter((o) => !legs.some((l) => l.callId === o.id && liveIds.has(l.channelId)));
     const ends = await celEndTimes(s, gone.map((g) => g.linkedid));
+    const lastSeen = new Map(
+      gone.length
+        ? (
+            await s.database.db
+              .select({ callId: callEvents.callId, at: max(callEvents.at) })
+              .from(callEvents)
+              .where(inArray(callEvents.callId, gone.map((g) => g.id)))
+              .groupBy(callEvents.callId)
+          ).map((r) => [r.callId, r.at])
+        : [],
+    );
     for (const g of gone) {
       const end = ends.get(g.linkedid);
-      const [last] = await s.database.query<{ at: Date | string }>(sql`SELECT max(at) AS at FROM call_events WHERE call_id = ${g.id}`);
-      const endedAt = end?.at ?? (last?.at ? new Date(last.at) : s.clock.now());
+      // Without CEL, the last thing we heard of the call is the best end time we have.
+      const endedAt = end?.at ?? lastSeen.get(g.id) ?? s.clock.now();
       await enqueue(g.linkedid, () =>
         closeVanishedCall(s, g.id, endedAt, end ? 'ended while telephony was disconnected (time from CEL)' : 'channel gone while telephony was disconnected', end?.cause ?? null),
       );
