@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { announceBrowserAvailability, haveBrowser, launchBrowser, shotsDir } from '../helpers/browser.js';
+import { announceBrowserAvailability, haveBrowser, openBrowser, shotsDir, signIn, type BrowserSession } from '../helpers/browser.js';
 import { applyChannelEvent } from '../../src/calls/records.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
@@ -13,33 +12,16 @@ announceBrowserAvailability('call log browser tests');
 
 describe.skipIf(!haveBrowser)('call log and tracking numbers in Chromium', () => {
   let h: Harness;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors = new Map<Page, string[]>();
+  let browser: BrowserSession;
 
   beforeAll(async () => {
-    [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+    [h, browser] = await Promise.all([startHarness(), openBrowser()]);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await h?.stop();
   });
-
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'ru-RU' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    const errors: string[] = [];
-    pageErrors.set(page, errors);
-    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) errors.push(`console: ${msg.text()}`);
-    });
-    return page;
-  }
 
   it('cc_admin: adds a tracking number, then sees a call appear and end live', async () => {
     const source = await h.api('/api/sources', {
@@ -49,11 +31,9 @@ describe.skipIf(!haveBrowser)('call log and tracking numbers in Chromium', () =>
     expect(source.status).toBe(201);
     const ccAdmin = await h.user('cc_admin', { name: 'Светлана Супервайзер' });
 
-    const page = await newPage();
+    const page = await browser.newPage();
     await page.goto(h.url + '/');
-    await page.locator('#login-email').fill(ccAdmin.email);
-    await page.locator('#login-password').fill(ccAdmin.password);
-    await page.locator('[data-testid="login-page"] button[type="submit"]').click();
+    await signIn(page, ccAdmin.email, ccAdmin.password);
     await page.getByTestId('home-cc_admin').waitFor();
     await page.locator('[data-testid="connection"][data-state="connected"]').waitFor();
     await page.getByTestId('call-log').getByText('Звонков нет.').waitFor();
@@ -120,6 +100,6 @@ describe.skipIf(!haveBrowser)('call log and tracking numbers in Chromium', () =>
     // Scrolled to the top so the sticky header does not cover the log in the full-page shot.
     await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: `${shotsDir}/cc-admin-calls.png`, fullPage: true });
-    expect(pageErrors.get(page)).toEqual([]);
+    expect(browser.errorsOf(page)).toEqual([]);
   });
 });

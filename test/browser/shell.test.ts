@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { announceBrowserAvailability, haveBrowser, launchBrowser, shotsDir } from '../helpers/browser.js';
+import { announceBrowserAvailability, haveBrowser, openBrowser, shotsDir, signIn, type BrowserSession } from '../helpers/browser.js';
 import { startHarness, TEST_ADMIN, type Harness } from '../helpers/harness.js';
 
 /**
@@ -11,44 +10,19 @@ announceBrowserAvailability('web shell tests');
 
 describe.skipIf(!haveBrowser)('web shell in Chromium', () => {
   let h: Harness;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  /** Console errors and uncaught exceptions (a CSP violation shows up here), per page. */
-  const pageErrors = new Map<Page, string[]>();
+  let browser: BrowserSession;
 
   beforeAll(async () => {
-    [h, browser] = await Promise.all([startHarness(), launchBrowser()]);
+    [h, browser] = await Promise.all([startHarness(), openBrowser()]);
   });
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await h?.stop();
   });
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'ru-RU' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    const errors: string[] = [];
-    pageErrors.set(page, errors);
-    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-    page.on('console', (msg) => {
-      // Expected 4xx answers (wrong password, a rejected form) are logged by Chromium as resource errors.
-      if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) errors.push(`console: ${msg.text()}`);
-    });
-    return page;
-  }
-
-  async function signIn(page: Page, email: string, password: string) {
-    await page.locator('#login-email').fill(email);
-    await page.locator('#login-password').fill(password);
-    await page.locator('[data-testid="login-page"] button[type="submit"]').click();
-  }
-
   it('admin: signs in, sees the users home, creates a user through the form', async () => {
-    const page = await newPage();
+    const page = await browser.newPage();
     await page.goto(h.url + '/');
     await expect.poll(() => page.url()).toBe(h.url + '/login');
     await signIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
@@ -79,12 +53,12 @@ describe.skipIf(!haveBrowser)('web shell in Chromium', () => {
 
     await page.getByTestId('connection').and(page.locator('[data-state="connected"]')).waitFor();
     await page.screenshot({ path: `${shotsDir}/home-admin.png`, fullPage: true });
-    expect(pageErrors.get(page)).toEqual([]);
+    expect(browser.errorsOf(page)).toEqual([]);
   });
 
   it('operator: wrong password, then home, live connection, RU/EN switch, session kept on reload', async () => {
     const op = await h.user('operator', { name: 'Ольга Операторова' });
-    const page = await newPage();
+    const page = await browser.newPage();
     await page.goto(h.url + '/');
     await page.getByTestId('login-page').waitFor();
 
@@ -116,6 +90,6 @@ describe.skipIf(!haveBrowser)('web shell in Chromium', () => {
     expect(await heading.textContent()).toBe('Рабочее место оператора');
 
     await page.screenshot({ path: `${shotsDir}/home-operator.png`, fullPage: true });
-    expect(pageErrors.get(page)).toEqual([]);
+    expect(browser.errorsOf(page)).toEqual([]);
   });
 });

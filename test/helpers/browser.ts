@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium, driven by playwright-core; no browser downloads. */
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -40,8 +40,46 @@ export function announceBrowserAvailability(suite: string) {
   }
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export interface BrowserSession {
+  /** A page in a fresh context (own cookies), Russian locale, 10 s default timeout. */
+  newPage(): Promise<Page>;
+  /** Console errors and uncaught exceptions of a page (a CSP violation shows up here). */
+  errorsOf(page: Page): string[];
+  close(): Promise<void>;
+}
+
+export async function openBrowser(): Promise<BrowserSession> {
   if (!existsSync(webIndex)) throw new Error('web/dist is missing: run `npm run build` first (`npm test` does it)');
   mkdirSync(shotsDir, { recursive: true });
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: launchArgs });
+  const contexts: BrowserContext[] = [];
+  const errors = new Map<Page, string[]>();
+  return {
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'ru-RU' });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      const list: string[] = [];
+      errors.set(page, list);
+      page.on('pageerror', (err) => list.push(`pageerror: ${err.message}`));
+      page.on('console', (msg) => {
+        // Expected 4xx answers (wrong password, a rejected form) are logged by Chromium as resource errors.
+        if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) list.push(`console: ${msg.text()}`);
+      });
+      return page;
+    },
+    errorsOf: (page) => errors.get(page) ?? [],
+    async close() {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser.close();
+    },
+  };
+}
+
+/** Fills and submits the panel's login form. */
+export async function signIn(page: Page, email: string, password: string) {
+  await page.locator('#login-email').fill(email);
+  await page.locator('#login-password').fill(password);
+  await page.locator('[data-testid="login-page"] button[type="submit"]').click();
 }
