@@ -141,9 +141,13 @@ export async function updateUser(
       patch.password !== undefined ||
       (patch.active === false && current.active);
     if (revoke) set.tokenVersion = current.tokenVersion + 1;
-    if (patch.active === false) Object.assign(set, { status: 'offline', statusReason: null, statusChangedAt: s.clock.now() });
+    const goesOffline = patch.active === false && current.status !== 'offline';
+    if (goesOffline) Object.assign(set, { status: 'offline', statusReason: null, statusChangedAt: s.clock.now() });
     try {
       const [row] = await tx.update(users).set(set).where(eq(users.id, id)).returning();
+      if (goesOffline) {
+        await tx.insert(userStatusLog).values({ id: newId('statusChange'), userId: id, status: 'offline', reason: 'deactivated', at: s.clock.now() });
+      }
       return toUserDto(row!);
     } catch (err) {
       if (isUniqueViolation(err, 'users_email_key')) {

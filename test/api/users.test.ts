@@ -80,6 +80,18 @@ describe('users', () => {
     expect(empty.status).toBe(400);
   });
 
+  it('deactivating someone who is online sets them offline and logs it', async () => {
+    const u = await h.user('operator');
+    await h.api('/api/me/status', { method: 'PUT', token: u.token, body: { status: 'available' } });
+    const res = await h.api(`/api/users/${u.id}`, { method: 'PATCH', token: admin, body: { active: false } });
+    expect(res.body).toMatchObject({ active: false, status: 'offline' });
+    const { sql } = await import('drizzle-orm');
+    const log = await h.services.database.query<{ status: string; reason: string | null }>(
+      sql`select status, reason from user_status_log where user_id = ${u.id} order by at, id`,
+    );
+    expect(log).toEqual([{ status: 'available', reason: null }, { status: 'offline', reason: 'deactivated' }]);
+  });
+
   it('changing a role ends the old sessions; unknown id → 404', async () => {
     const u = await h.user('operator');
     const res = await h.api(`/api/users/${u.id}`, { method: 'PATCH', token: admin, body: { role: 'hunter', name: 'Renamed' } });
