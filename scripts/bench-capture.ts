@@ -6,9 +6,10 @@
  *
  *   BENCH_RATE=50 BENCH_SECONDS=60 npm run bench:capture      (needs npm run asterisk:up)
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test  (a server where it may create a database)
+ *   BENCH_POOL_SIZE=20  (connections, as DATABASE_POOL_SIZE)
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -42,11 +43,20 @@ async function main() {
   const url = new URL(serverUrl);
   url.pathname = `/${dbName}`;
   const config = loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: 'warn', TOKEN_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'bench-password-1', CEL_DATABASE_URL: serverUrl });
-  const database = await openDatabase({ kind: 'postgres', url: url.toString(), max: 10 });
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), max: Number(process.env.BENCH_POOL_SIZE ?? 20) });
   const services = await buildServices(config, { database, logger: createLogger('warn') });
 
   const lags: number[] = [];
-  const gateway = startAriGateway(services, ari, { onStored: (type, lag) => type === 'StasisStart' && lags.push(lag) });
+  const transits: number[] = [];
+  let events = 0;
+  const gateway = startAriGateway(services, ari, {
+    onStored: (type, lag, transit) => {
+      events++;
+      if (type !== 'StasisStart') return;
+      lags.push(lag);
+      transits.push(transit);
+    },
+  });
   await gateway.ready(30_000);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -58,7 +68,7 @@ async function main() {
   const out = await new Promise<string>((resolve) => {
     execFile(
       'sipp',
-      ['-sf', scenario, '-trace_screen', '-s', did, '-key', 'caller', '79990000000', '-d', String(holdMs), '-r', String(rate), '-m', String(total), '-l', String(rate * 10), '-p', '25999', '-nostdin', '-timeout', String(seconds + 120), '127.0.0.1:5060'],
+      ['-sf', scenario, '-trace_screen', '-trace_err', '-s', did, '-key', 'caller', '79990000000', '-d', String(holdMs), '-r', String(rate), '-m', String(total), '-l', String(rate * 10), '-p', '25999', '-nostdin', '-timeout', String(seconds + 120), '127.0.0.1:5060'],
       { maxBuffer: 64 * 1024 * 1024, cwd: workDir },
       () => {
         // SIPp writes its final statistics screen to <scenario>_<pid>_screen.log.
@@ -76,6 +86,13 @@ async function main() {
   const successful = num('Successful call');
   const failed = num('Failed call');
   const placed = successful + failed;
+  if (failed > 0) {
+    // SIPp's error trace says why Asterisk refused calls (e.g. 488 when RTP ports run out).
+    const errors = readdirSync(workDir).find((f) => f.endsWith('_errors.log'));
+    const first = errors ? readFileSync(join(workDir, errors), 'utf8').split('\n').find((l) => l.includes('Aborting call')) : undefined;
+    console.log(`SIPp's first failure: ${first?.slice(0, 240) ?? '(no error trace)'}`);
+  }
+  rmSync(workDir, { recursive: true, force: true });
 
   // Let the last events land.
   const deadline = Date.now() + 30_000;
@@ -97,6 +114,7 @@ async function main() {
   console.log(`SIPp: ${successful} successful + ${failed} failed = ${placed} placed in ${sippSeconds.toFixed(1)} s (${(placed / sippSeconds).toFixed(1)} calls/s achieved)`);
   console.log(`records: ${recorded} created, ${ended} closed, duplicates ${dups!.n}, lost ${Math.max(0, placed - recorded)}`);
   console.log(`StasisStart → record committed: p50 ${pct(lags, 50).toFixed(1)} ms, p99 ${pct(lags, 99).toFixed(1)} ms (n=${lags.length})`);
+  console.log(`  of which Asterisk → event received: p50 ${pct(transits, 50).toFixed(1)} ms, p99 ${pct(transits, 99).toFixed(1)} ms; channel events stored: ${events}`);
   console.log(`event-loop delay: p50 ${(loop.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms, max ${(loop.max / 1e6).toFixed(1)} ms`);
   const ok = recorded === placed && dups!.n === 0 && placed === total;
   console.log(ok ? 'RESULT: every call placed was recorded exactly once' : 'RESULT: MISMATCH between calls placed and records');

@@ -28,6 +28,8 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** Connections to PostgreSQL per instance (call capture and HTTP share them). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
   DATA_DIR: z.string().min(1).default('./data'),
   ARI_URL: optionalUrl(['http:', 'https:']),
   ARI_USER: z.string().min(1).optional(),
@@ -112,7 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     database: e.DATABASE_URL
-      ? ({ kind: 'postgres', url: e.DATABASE_URL } as const)
+      ? ({ kind: 'postgres', url: e.DATABASE_URL, max: e.DATABASE_POOL_SIZE } as const)
       : ({ kind: 'pglite', dataDir: e.DATA_DIR } as const),
     dataDir: e.DATA_DIR,
     telephony: e.ARI_URL

@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { callEvents, callLegs, calls, type CallDirection, type CallStatus } from '../db/schema.js';
+import { callLegs, calls, type CallDirection, type CallStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
+import { rowsOf } from '../db/client.js';
 import { newId } from '../shared/ids.js';
 import { toE164 } from '../shared/phone.js';
 import { attributeNumber } from '../attribution/sessions.js';
@@ -70,17 +71,43 @@ function finalStatus(direction: CallDirection, answered: boolean, cause: number 
   return 'failed';
 }
 
+/** What the event statement returns about the call (timestamps as epoch milliseconds on both engines). */
+interface StoredCallRow extends Record<string, unknown> {
+  id: string;
+  direction: CallDirection;
+  did: string | null;
+  from_number: string | null;
+  to_number: string | null;
+  endpoint: string | null;
+  status: CallStatus;
+  hangup_cause: number | null;
+  contact_id: string | null;
+  source_id: string | null;
+  recording_name: string | null;
+  attribution_method: string;
+  started_at_ms: number;
+  answered_at_ms: number | null;
+  ended_at_ms: number | null;
+  fresh: boolean;
+  other_open: number;
+}
+
 export interface ApplyResult {
   callId: string;
   duplicate: boolean;
   closed: boolean;
 }
 
+export interface ApplyOptions {
+  capturedBy?: 'ari' | 'reconcile';
+}
+
 /**
  * Applies one channel event to the call it belongs to (legs are grouped by linkedid). Redelivered events
  * are recognised by their key and change nothing. Callers serialize events of one call.
  */
-export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEvent, capturedBy: 'ari' | 'reconcile' = 'ari'): Promise<ApplyResult> {
+export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEvent, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const capturedBy = opts.capturedBy ?? 'ari';
   const c = evt.channel;
   const linkedid = linkedIdOf(c);
   const at = new Date(evt.timestamp);
@@ -88,79 +115,105 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
   const facts = describe(s, c);
   const dedupeKey = `${pbx}:${evt.type}:${c.id}:${evt.timestamp}:${evt.dialstatus ?? ''}`;
 
+  const now = s.clock.now();
+  const first = isFirstLeg ? facts : { did: null, fromNumber: null, toNumber: null, endpoint: null };
+  const legAnsweredAt = c.state === 'Up' ? at : null;
+  const destroyed = evt.type === 'ChannelDestroyed';
+  const ms = (col: string) => sql.raw(`(extract(epoch from c.${col}) * 1000)::float8 AS ${col}_ms`);
+
   const result = await s.database.db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(calls)
-      .values({
-        id: newId('call'),
-        pbx,
-        linkedid,
-        direction: facts.direction ?? 'internal',
-        startedAt: new Date(isFirstLeg ? c.creationtime : evt.timestamp),
-        capturedBy,
-        ...(isFirstLeg ? { did: facts.did, fromNumber: facts.fromNumber, toNumber: facts.toNumber, endpoint: facts.endpoint } : {}),
-        createdAt: s.clock.now(),
-        updatedAt: s.clock.now(),
-      })
-      .onConflictDoNothing()
-      .returning({ id: calls.id });
-    const [call] = inserted.length
-      ? await tx.select().from(calls).where(eq(calls.id, inserted[0]!.id))
-      : await tx.select().from(calls).where(and(eq(calls.pbx, pbx), eq(calls.linkedid, linkedid))).for('update');
-    if (!call) throw new Error(`call ${pbx}/${linkedid} vanished`);
-
-    const fresh = await tx
-      .insert(callEvents)
-      .values({ callId: call.id, channelId: c.id, type: evt.type, at, dedupeKey, payload: evt })
-      .onConflictDoNothing({ target: callEvents.dedupeKey })
-      .returning({ id: callEvents.id });
-    if (!fresh.length) return { call, duplicate: true, closed: false };
-
-    await tx
-      .insert(callLegs)
-      .values({ pbx, channelId: c.id, callId: call.id, name: c.name, caller: c.caller?.number || null, state: c.state, createdAt: new Date(c.creationtime) })
-      .onConflictDoNothing();
-    const legSet: Partial<typeof callLegs.$inferInsert> = { state: c.state };
-    if (c.state === 'Up') legSet.answeredAt = sql`coalesce(${callLegs.answeredAt}, ${at.toISOString()}::timestamptz)` as never;
-    if (evt.type === 'ChannelDestroyed') Object.assign(legSet, { endedAt: at, cause: evt.cause ?? null, causeText: evt.cause_txt ?? null });
-    await tx.update(callLegs).set(legSet).where(and(eq(callLegs.pbx, pbx), eq(callLegs.channelId, c.id)));
+    // One statement: the call (created, or locked and read), the raw event (a redelivery inserts nothing),
+    // the leg it belongs to, and how many other legs of the call are still up.
+    const [row] = rowsOf<StoredCallRow>(
+      await tx.execute(sql`
+        WITH c AS (
+          INSERT INTO calls AS t (id, pbx, linkedid, direction, started_at, captured_by, did, from_number, to_number, endpoint, created_at, updated_at)
+          VALUES (${newId('call')}, ${pbx}, ${linkedid}, ${facts.direction ?? 'internal'}, ${(isFirstLeg ? new Date(c.creationtime) : at).toISOString()}::timestamptz,
+                  ${capturedBy}, ${first.did}, ${first.fromNumber}, ${first.toNumber}, ${first.endpoint}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
+          ON CONFLICT (pbx, linkedid) DO UPDATE SET updated_at = t.updated_at
+          RETURNING t.*
+        ), ev AS (
+          INSERT INTO call_events (call_id, channel_id, type, at, dedupe_key, payload)
+          SELECT c.id, ${c.id}, ${evt.type}, ${at.toISOString()}::timestamptz, ${dedupeKey}, ${JSON.stringify(evt)}::jsonb FROM c
+          ON CONFLICT (dedupe_key) DO NOTHING
+          RETURNING id
+        ), leg AS (
+          INSERT INTO call_legs AS l (pbx, channel_id, call_id, name, caller, state, created_at, answered_at, ended_at, cause, cause_text)
+          SELECT ${pbx}, ${c.id}, c.id, ${c.name}, ${c.caller?.number || null}, ${c.state}, ${new Date(c.creationtime).toISOString()}::timestamptz,
+                 ${legAnsweredAt?.toISOString() ?? null}::timestamptz, ${destroyed ? at.toISOString() : null}::timestamptz,
+                 ${destroyed ? (evt.cause ?? null) : null}::int, ${destroyed ? (evt.cause_txt ?? null) : null}
+          FROM c WHERE EXISTS (SELECT 1 FROM ev)
+          ON CONFLICT (pbx, channel_id) DO UPDATE SET
+            state = EXCLUDED.state,
+            answered_at = coalesce(l.answered_at, EXCLUDED.answered_at),
+            ended_at = coalesce(EXCLUDED.ended_at, l.ended_at),
+            cause = CASE WHEN EXCLUDED.ended_at IS NULL THEN l.cause ELSE EXCLUDED.cause END,
+            cause_text = CASE WHEN EXCLUDED.ended_at IS NULL THEN l.cause_text ELSE EXCLUDED.cause_text END
+          RETURNING 1
+        )
+        SELECT c.id, c.direction, c.did, c.from_number, c.to_number, c.endpoint, c.status, c.hangup_cause, c.contact_id, c.source_id, c.recording_name,
+               c.attribution_method, ${ms('started_at')}, ${ms('answered_at')}, ${ms('ended_at')},
+               EXISTS (SELECT 1 FROM ev) AS fresh,
+               (SELECT count(*) FROM call_legs o WHERE o.call_id = c.id AND o.ended_at IS NULL AND o.channel_id <> ${c.id})::int AS other_open
+        FROM c`),
+    );
+    if (!row) throw new Error(`call ${pbx}/${linkedid} vanished`);
+    const date = (v: number | null) => (v === null ? null : new Date(v));
+    const call = {
+      id: row.id,
+      direction: row.direction,
+      did: row.did,
+      fromNumber: row.from_number,
+      toNumber: row.to_number,
+      endpoint: row.endpoint,
+      status: row.status,
+      hangupCause: row.hangup_cause,
+      contactId: row.contact_id,
+      sourceId: row.source_id,
+      recordingName: row.recording_name,
+      attributionMethod: row.attribution_method,
+      startedAt: new Date(row.started_at_ms),
+      answeredAt: date(row.answered_at_ms),
+      endedAt: date(row.ended_at_ms),
+    };
+    if (!row.fresh) return { call, duplicate: true, closed: false };
 
     const set: Partial<typeof calls.$inferInsert> = {};
     if (isFirstLeg && facts.direction && (facts.confirmed || call.direction !== facts.direction) && !call.endedAt) {
-      Object.assign(set, { direction: facts.direction });
+      if (call.direction !== facts.direction) set.direction = facts.direction;
       if (facts.did && !call.did) set.did = facts.did;
       if (facts.fromNumber && !call.fromNumber) set.fromNumber = facts.fromNumber;
-      if (facts.toNumber && (!call.toNumber || facts.confirmed)) set.toNumber = facts.toNumber;
+      if (facts.toNumber && call.toNumber !== facts.toNumber && (!call.toNumber || facts.confirmed)) set.toNumber = facts.toNumber;
       if (facts.endpoint && !call.endpoint) set.endpoint = facts.endpoint;
     }
     if (isFirstLeg && c.state === 'Up' && !call.answeredAt) set.answeredAt = at;
-    if (isFirstLeg && evt.type === 'ChannelDestroyed') {
+    // The PBX names the stored recording it makes of the call (ARI /recordings/stored/{name}).
+    const recording = c.channelvars?.SB_RECORDING;
+    if (recording && !call.recordingName && /^[\w.-]{1,120}$/.test(recording)) set.recordingName = recording;
+    if (isFirstLeg && destroyed) {
       set.hangupCause = evt.cause ?? null;
       set.hangupCauseText = evt.cause_txt ?? null;
     }
 
     let closed = false;
-    if (evt.type === 'ChannelDestroyed' && !call.endedAt) {
-      const [{ open }] = (await tx
-        .select({ open: sql<number>`count(*)::int` })
-        .from(callLegs)
-        .where(and(eq(callLegs.callId, call.id), isNull(callLegs.endedAt)))) as [{ open: number }];
-      if (open === 0) {
-        const answeredAt = (set.answeredAt as Date | undefined) ?? call.answeredAt;
-        Object.assign(set, closeFields(s, call.startedAt, answeredAt, at, (set.direction as CallDirection) ?? call.direction, (set.hangupCause as number | null | undefined) ?? call.hangupCause ?? evt.cause ?? null));
-        set.closeReason = 'hangup';
-        closed = true;
-      }
+    if (destroyed && !call.endedAt && row.other_open === 0) {
+      const direction = set.direction ?? call.direction;
+      const answeredAt = set.answeredAt ?? call.answeredAt;
+      Object.assign(set, closeFields(s, call.startedAt, answeredAt, at, direction, set.hangupCause ?? call.hangupCause ?? evt.cause ?? null));
+      set.closeReason = 'hangup';
+      closed = true;
     }
     if (Object.keys(set).length) {
-      set.updatedAt = s.clock.now();
+      set.updatedAt = now;
       await tx.update(calls).set(set).where(eq(calls.id, call.id));
     }
-    return { call: { ...call, ...set }, duplicate: false, closed };
+    return { call: { ...call, ...set } as typeof call, duplicate: false, closed };
   });
 
   if (!result.duplicate) {
     const call = result.call;
+    // Attribution runs in the call's lane on purpose: beside it, its update would wait on the row lock
+    // that the call's next event holds.
     if (call.direction === 'inbound' && call.did && !call.contactId && call.attributionMethod === 'unknown' && !call.sourceId) {
       await attributeCall(s, call.id, call.did, call.fromNumber, call.startedAt);
     }

@@ -22,6 +22,11 @@ export interface Database {
   dumpDataDir?(): Promise<Blob>;
 }
 
+/** Rows of a raw `execute` on either engine (postgres-js returns an array, PGlite `{ rows }`). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; max?: number }
   /** `dataDir: null` is in memory; `template` is a dumped data directory to start from (tests). */

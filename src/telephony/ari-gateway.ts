@@ -31,8 +31,11 @@ const MAX_BACKOFF_MS = 30_000;
  * never does.
  */
 export interface GatewayOptions {
-  /** Called after each event is stored, with the time since Asterisk stamped it (metrics, benchmarks). */
-  onStored?: (type: string, lagMs: number) => void;
+  /**
+   * Called after each event is stored, with the time since Asterisk stamped it and the part of that
+   * spent before the event reached this process (metrics, benchmarks).
+   */
+  onStored?: (type: string, lagMs: number, transitMs: number) => void;
 }
 
 export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOptions = {}): TelephonyGateway {
@@ -76,10 +79,11 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
   function handle(event: ChannelEvent & { application?: string }) {
     if (!CHANNEL_EVENTS.has(event.type) || !event.channel) return;
     const key = linkedIdOf(event.channel);
+    const transitMs = Date.now() - Date.parse(event.timestamp);
     void queue
       .push(key, async () => {
         await applyChannelEvent(s, cfg.pbx, event);
-        opts.onStored?.(event.type, Date.now() - Date.parse(event.timestamp));
+        opts.onStored?.(event.type, Date.now() - Date.parse(event.timestamp), transitMs);
         if (event.type === 'StasisStart') await continueCall(event);
       })
       .catch((err: Error) => log.error({ err, type: event.type, channel: event.channel.id }, 'could not store ARI event'));

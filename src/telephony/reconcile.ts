@@ -31,7 +31,7 @@ export async function reconcile(s: Services, pbx: string, listChannels: () => Pr
   await Promise.all(
     live.map((ch) =>
       enqueue(linkedIdOf(ch), async () => {
-        await applyChannelEvent(s, pbx, { type: 'Reconciled', timestamp: now, channel: ch }, 'reconcile');
+        await applyChannelEvent(s, pbx, { type: 'Reconciled', timestamp: now, channel: ch }, { capturedBy: 'reconcile' });
       }),
     ),
   );

@@ -23,7 +23,9 @@ describe('configuration', () => {
 
   it('uses PostgreSQL when DATABASE_URL is set and ARI when ARI_URL is set', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/sb', ARI_URL: 'http://pbx:8088', ARI_USER: 'u', ARI_PASSWORD: 'p' });
-    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/sb' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/sb', max: 20 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/sb', DATABASE_POOL_SIZE: '50' }).database).toMatchObject({ max: 50 });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '1' })).toThrow(/DATABASE_POOL_SIZE/);
     expect(c.telephony).toEqual({ url: 'http://pbx:8088', user: 'u', password: 'p', app: 'switchboard', pbx: 'default' });
   });
 
