@@ -128,10 +128,22 @@ export async function listCalls(s: Services, viewer: AuthUser, q: z.infer<typeof
   return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
 }
 
-export async function getCall(s: Services, viewer: AuthUser, id: string) {
+async function visibleCall(s: Services, viewer: AuthUser, id: string): Promise<Row> {
   const [row] = await s.database.db.select({ c: calls, sourceName: srcs.name }).from(calls).leftJoin(srcs, eq(srcs.id, calls.sourceId)).where(eq(calls.id, id));
   if (!row) throw notFound('Call', id);
   if (viewer.role === 'operator' && row.c.operatorId !== viewer.id) throw new AppError('forbidden', 'Operators see only the calls they handled');
+  return row;
+}
+
+/** The PBX's name for the call's recording, for a viewer allowed to see the call. */
+export async function recordingOf(s: Services, viewer: AuthUser, id: string): Promise<string> {
+  const { c } = await visibleCall(s, viewer, id);
+  if (!c.recordingName) throw new AppError('not_found', `Call ${id} has no recording`);
+  return c.recordingName;
+}
+
+export async function getCall(s: Services, viewer: AuthUser, id: string) {
+  const row = await visibleCall(s, viewer, id);
   const legs = await s.database.db.select().from(callLegs).where(eq(callLegs.callId, id)).orderBy(callLegs.createdAt);
   const events = await s.database.db.select().from(callEvents).where(eq(callEvents.callId, id)).orderBy(callEvents.id).limit(500);
   return {

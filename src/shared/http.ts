@@ -63,6 +63,7 @@ export const problems = {
   410: problem('No longer exists (expired)'),
   413: problem('Body over the size limit'),
   429: problem('Too many requests'),
+  503: problem('A dependency (database, PBX) is unavailable; retry later'),
 } as const;
 
 export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({

@@ -73,6 +73,38 @@ describe.skipIf(!available)('capture from a real Asterisk (SIPp calls)', () => {
     expect(again).toMatchObject({ repeatCaller: true, attribution: { method: 'repeat_caller' }, source: { id: src.id }, contactId: call.contactId });
   });
 
+  it("an answered call's recording streams through the service with auth, and seeks with Range", async () => {
+    const caller = uniqueCaller();
+    await inboundCall('4951230003', caller, 1500);
+    const call = await endedCallFrom(caller);
+    expect(call.recordingUrl).toBe(`/api/calls/${call.id}/recording`);
+    const get = (headers: Record<string, string>) => fetch(h.url + call.recordingUrl, { headers });
+    // The PBX finishes writing the file as the call hangs up.
+    await expect.poll(async () => (await get({ authorization: `Bearer ${cc}` })).status, { timeout: 10_000 }).toBe(200);
+    const full = await get({ authorization: `Bearer ${cc}` });
+    expect(full.headers.get('content-type')).toMatch(/audio|octet-stream/);
+    const bytes = Buffer.from(await full.arrayBuffer());
+    expect(bytes.subarray(0, 4).toString()).toBe('RIFF');
+    expect(bytes.subarray(8, 12).toString()).toBe('WAVE');
+
+    const part = await get({ authorization: `Bearer ${cc}`, range: 'bytes=8-11' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 8-11/${bytes.length}`);
+    expect(Buffer.from(await part.arrayBuffer()).toString()).toBe('WAVE');
+    const tail = await get({ authorization: `Bearer ${cc}`, range: 'bytes=-4' });
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 4));
+    const outside = await get({ authorization: `Bearer ${cc}`, range: `bytes=${bytes.length + 10}-` });
+    expect(outside.status).toBe(416);
+
+    expect((await get({})).status).toBe(401);
+    const hunter = (await h.user('hunter')).token;
+    expect((await get({ authorization: `Bearer ${hunter}` })).status).toBe(403);
+    const operator = (await h.user('operator')).token;
+    expect((await get({ authorization: `Bearer ${operator}` })).status).toBe(403);
+    const unknown = await h.api('/api/calls/call_01JZZZZZZZZZZZZZZZZZZZZZZZ/recording', { token: cc });
+    expect(unknown.status).toBe(404);
+  });
+
   it('a call to a pool number held by a visit is credited to the visit\'s UTM source; unmapped numbers are unknown', async () => {
     const site = (await h.api('/api/sources', { token: cc, body: { name: 'Site', channel: 'organic' } })).body;
     const ads = (await h.api('/api/sources', { token: cc, body: { name: 'Ads X', channel: 'paid_social', utmSource: 'x' } })).body;
@@ -99,6 +131,11 @@ describe.skipIf(!available)('capture from a real Asterisk (SIPp calls)', () => {
     expect(call.answeredAt).toBeNull();
     expect(call.talkSeconds).toBe(0);
     expect(call.waitSeconds).toBeGreaterThanOrEqual(1);
+    // Nothing was recorded: the endpoint says so instead of streaming nothing.
+    expect(call.recordingUrl).toBeNull();
+    const rec = await h.api(`/api/calls/${call.id}/recording`, { token: cc });
+    expect(rec.status).toBe(404);
+    expect(rec.body.detail).toMatch(/no recording/);
   });
 
   it('the same ARI event delivered twice changes nothing', async () => {
