@@ -76,19 +76,28 @@ function directionOf(context: string, exten: string): CallDirection {
  */
 export async function recoverFromCel(s: Services, pbx: string): Promise<number> {
   const key = `cel_watermark:${pbx}`;
-  const [mark] = await s.database.db.select().from(settings).where(eq(settings.key, key));
+  const sinceKey = `cel_since:${pbx}`;
+  const marks = await s.database.db.select().from(settings).where(inArray(settings.key, [key, sinceKey]));
+  const mark = marks.find((m) => m.key === key);
   const now = s.clock.now();
   if (!mark) {
-    // First connection of this PBX: history before it is not ours to import.
-    await s.database.db.insert(settings).values({ key, value: now.toISOString() }).onConflictDoNothing();
+    // First connection of this PBX: history before it is not ours to import, not even within the overlap.
+    await s.database.db
+      .insert(settings)
+      .values([
+        { key, value: now.toISOString() },
+        { key: sinceKey, value: now.toISOString() },
+      ])
+      .onConflictDoNothing();
     return 0;
   }
+  const since = marks.find((m) => m.key === sinceKey)?.value ?? '-infinity';
   const result = await withCel(s, async (sql) => {
     const rows = await sql<CelRow[]>`
       SELECT id::text, eventtype, eventtime AT TIME ZONE 'UTC' AS at, uniqueid, linkedid, cid_num, exten, context, channame, extra
       FROM cel WHERE linkedid IN (
         SELECT linkedid FROM cel WHERE eventtype = 'LINKEDID_END'
-        AND eventtime >= (${mark.value}::timestamptz - ${sql.unsafe(OVERLAP)}) AT TIME ZONE 'UTC')
+        AND eventtime >= (greatest(${mark.value}::timestamptz - ${sql.unsafe(OVERLAP)}, ${since}::timestamptz)) AT TIME ZONE 'UTC')
       ORDER BY id`;
     return rows;
   });
