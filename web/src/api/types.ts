@@ -137,17 +137,48 @@ export interface Call {
   waitSeconds: number | null;
   talkSeconds: number | null;
   status: CallStatus;
-  hangupCause: number | string | null;
+  /** Q.850 cause code of the first channel's hangup. */
+  hangupCause: number | null;
   source: Ref | null;
   attribution: { method: AttributionMethod; sessionId: string | null; utm: Utm | null; ambiguous: boolean };
   repeatCaller: boolean;
-  target: string | null;
+  /** Answered with talk time at or above the configured target. */
+  target: boolean;
   operatorId: string | null;
   contactId: string | null;
   campaignId: string | null;
+  /** `/api/calls/:id/recording` when the PBX stored a recording (WAV, Range supported), else null. */
   recordingUrl: string | null;
-  capturedBy: string | null;
+  capturedBy: CallCapturedBy;
   closeReason: string | null;
+}
+
+export const callCapturers = ['ari', 'reconcile', 'cel', 'manual'] as const;
+export type CallCapturedBy = (typeof callCapturers)[number];
+
+/** One channel of a call. */
+export interface CallLeg {
+  channelId: string;
+  name: string;
+  caller: string | null;
+  createdAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  cause: number | null;
+}
+
+/** A raw PBX event as it was stored. */
+export interface CallEvent {
+  type: string;
+  channelId: string;
+  at: string;
+  payload: unknown;
+}
+
+/** `GET /api/calls/:id`: the call with its legs and raw events (at most 500, oldest first). */
+export interface CallDetail extends Call {
+  legs: CallLeg[];
+  events: CallEvent[];
 }
 
 export interface CallUpdated {

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { TargetedEvent } from 'preact';
+import type { TargetedEvent, TargetedMouseEvent } from 'preact';
 import { callDirections, callStatuses, type Call, type CallDirection, type CallStatus, type CallUpdated } from '../api/types';
 import { useI18n } from '../i18n';
 import { useOnConnected, useSocketEvent } from '../realtime/hooks';
+import { Link, navigate } from '../router/router';
 import { useSession } from '../session/session';
 import { Empty, LoadMore, Panel } from '../ui/bits';
 import { Field, FormError } from '../ui/Field';
@@ -121,9 +122,21 @@ function CallRow({ call: c, time }: { call: Call; time: string }) {
   const utm = c.attribution.utm;
   const utmText = utm ? [utm.source, utm.campaign].filter(Boolean).join(' / ') : '';
   const seconds = (n: number | null) => (n === null ? '—' : t('calls.seconds', { n }));
+  const href = `/calls/${encodeURIComponent(c.id)}`;
+  // The whole row opens the call; the time is a real link for the keyboard and for Ctrl/⌘-click.
+  const onClick = (e: TargetedMouseEvent<HTMLTableRowElement>) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if ((e.target as Element).closest('a, button, input, select, summary')) return;
+    if (window.getSelection()?.toString()) return; // selecting a number to copy it
+    navigate(href);
+  };
   return (
-    <tr data-testid="call-row" data-call-id={c.id} data-status={c.status}>
-      <td class="nowrap">{time}</td>
+    <tr class="call-row" data-testid="call-row" data-call-id={c.id} data-status={c.status} onClick={onClick}>
+      <td class="nowrap">
+        <Link href={href} title={t('calls.open')} data-testid="call-link">
+          {time}
+        </Link>
+      </td>
       <td>{t(`calls.direction.${c.direction}`)}</td>
       <td class="nowrap">
         {formatPhone(c.from)} → {formatPhone(c.did ?? c.to)}

@@ -1,5 +1,5 @@
 import { api } from '../api/client';
-import type { Call, CallDirection, CallStatus, Page } from '../api/types';
+import type { Call, CallDetail, CallDirection, CallStatus, Page } from '../api/types';
 
 export interface CallFilter {
   direction?: CallDirection | '';
@@ -8,3 +8,5 @@ export interface CallFilter {
 
 export const listCalls = (filter: CallFilter, cursor: string | null, limit = 25) =>
   api<Page<Call>>('/api/calls', { query: { direction: filter.direction, status: filter.status, limit, cursor } });
+
+export const getCall = (id: string) => api<CallDetail>(`/api/calls/${encodeURIComponent(id)}`);

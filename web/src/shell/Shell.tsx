@@ -1,4 +1,5 @@
 import type { User } from '../api/types';
+import { CallPage } from '../calls/CallPage';
 import { ContactPage } from '../contacts/ContactPage';
 import { HomePage } from '../homes/HomePage';
 import { useI18n } from '../i18n';
@@ -20,6 +21,8 @@ function route(path: string, user: User) {
   if (path === '/' || path === '/login') return <HomePage user={user} />;
   const contact = match('/contacts/:id', path);
   if (contact) return <ContactPage id={contact.id!} />;
+  const call = match('/calls/:id', path);
+  if (call) return <CallPage id={call.id!} />;
   return <NotFound />;
 }
 

@@ -9,6 +9,14 @@ export function formatDateTime(iso: string | null, locale: Locale, timeZone?: st
   return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'short', timeStyle: 'short', ...safeTz(timeZone) }).format(d);
 }
 
+/** Date and time to the second (call timelines, raw events). */
+export function formatDateTimeSeconds(iso: string | null, locale: Locale, timeZone?: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'short', timeStyle: 'medium', ...safeTz(timeZone) }).format(d);
+}
+
 export function formatTime(iso: string, locale: Locale, timeZone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
