@@ -14,6 +14,7 @@ import { sourceRoutes } from './sources/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { docsRoutes } from './docs/routes.js';
 import { webRoutes } from './web/routes.js';
+import { meetingRoutes } from './meetings/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { attributionRoutes } from './attribution/routes.js';
 
@@ -80,6 +81,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', contactRoutes());
   app.route('/', sourceRoutes());
   app.route('/', callRoutes());
+  app.route('/', meetingRoutes());
   app.route('/', attributionRoutes(services.config.tracking.corsOrigins));
   app.route('/', docsRoutes());
 

@@ -68,6 +68,10 @@ const envSchema = z.object({
   TRACKING_QUARANTINE_SECONDS: z.coerce.number().int().min(0).optional(),
   TRACKING_CORS_ORIGINS: z.string().default('*'),
   TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
+  MEETING_OFFER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  ROUTING_PERIOD: z.enum(['month', 'week']).default('month'),
+  ROUTING_RETURN_POLICY: z.enum(['team_level', 'catch_up']).default('team_level'),
+  ROUTING_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });
 
 export function isTimeZone(tz: string): boolean {
@@ -151,6 +155,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     phoneRegion: e.DEFAULT_PHONE_REGION as import('libphonenumber-js').CountryCode,
     currency: e.DEFAULT_CURRENCY,
     companyTimeZone: e.COMPANY_TIMEZONE,
+    routing: {
+      offerSeconds: e.MEETING_OFFER_SECONDS,
+      period: e.ROUTING_PERIOD,
+      returnPolicy: e.ROUTING_RETURN_POLICY,
+      sweepMs: e.ROUTING_SWEEP_MS,
+    },
     webDistDir: e.WEB_DIST_DIR,
   };
 }

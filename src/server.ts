@@ -15,6 +15,7 @@ import { createRealtimeHub } from './realtime/hub.js';
 import { startRealtime } from './realtime/server.js';
 import { telephonyOff } from './telephony/status.js';
 import { startAriGateway, type TelephonyGateway } from './telephony/ari-gateway.js';
+import { startMeetingRouting } from './meetings/sweeper.js';
 import { pruneRateLimits } from './shared/rate-limit.js';
 
 export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url));
@@ -23,6 +24,8 @@ export interface RunningService {
   services: Services;
   /** The ARI connection when ARI_URL is set. */
   gateway: TelephonyGateway | null;
+  /** Offer deadlines and re-sending open offers to reconnecting hunters. */
+  routing: ReturnType<typeof startMeetingRouting>;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -77,6 +80,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   });
   server.keepAliveTimeout = 65_000;
   const realtime = await startRealtime(server, services);
+  const routing = startMeetingRouting(services);
   const port = (server.address() as AddressInfo).port;
   // Rate-limit counters of finished windows are no longer read; drop them so the table stays small.
   const longestWindow = Math.max(config.auth.loginRateWindowSeconds, 60);
@@ -91,11 +95,13 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   return {
     services,
     gateway,
+    routing,
     port,
     url: `http://${shownHost}:${port}`,
     close() {
       closing ??= (async () => {
         clearInterval(pruning);
+        await routing.stop();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await gateway?.stop();
         await realtime.close();

@@ -1,4 +1,4 @@
-import { bigint, bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -250,4 +250,65 @@ export const callbackTasks = pgTable('callback_tasks', {
   status: text('status').$type<'open' | 'done' | 'cancelled'>().notNull().default('open'),
   createdAt: ts('created_at').notNull(),
   closedAt: ts('closed_at'),
+});
+
+export const meetingStatuses = ['routing', 'offered', 'unassigned', 'assigned', 'held', 'no_show', 'rescheduled', 'lost', 'won', 'cancelled'] as const;
+export type MeetingStatus = (typeof meetingStatuses)[number];
+export const offerStatuses = ['open', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
+export type OfferStatus = (typeof offerStatuses)[number];
+export type AssignedHow = 'sticky' | 'pool' | 'manual';
+
+export const hunterRouting = pgTable('hunter_routing', {
+  userId: text('user_id').primaryKey(),
+  weight: numeric('weight', { mode: 'number' }).notNull().default(1),
+  dailyCap: integer('daily_cap'),
+  weeklyCap: integer('weekly_cap'),
+  credit: numeric('credit', { mode: 'number' }).notNull().default(0),
+  creditPeriod: text('credit_period'),
+  creditedUntil: ts('credited_until'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const meetings = pgTable('meetings', {
+  id: text('id').primaryKey(),
+  contactId: text('contact_id').notNull(),
+  bookedBy: text('booked_by').notNull(),
+  sourceId: text('source_id'),
+  callId: text('call_id'),
+  scheduledAt: ts('scheduled_at').notNull(),
+  durationMinutes: integer('duration_minutes').notNull(),
+  location: text('location'),
+  notes: text('notes'),
+  status: text('status').$type<MeetingStatus>().notNull().default('routing'),
+  hunterId: text('hunter_id'),
+  assignedAt: ts('assigned_at'),
+  assignedHow: text('assigned_how').$type<AssignedHow>(),
+  outcomeReason: text('outcome_reason'),
+  outcomeAt: ts('outcome_at'),
+  rescheduledFrom: ts('rescheduled_from'),
+  idempotencyKey: text('idempotency_key'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const meetingOffers = pgTable('meeting_offers', {
+  id: text('id').primaryKey(),
+  meetingId: text('meeting_id').notNull(),
+  hunterId: text('hunter_id').notNull(),
+  how: text('how').$type<'sticky' | 'pool'>().notNull(),
+  offeredAt: ts('offered_at').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  status: text('status').$type<OfferStatus>().notNull().default('open'),
+  declineReason: text('decline_reason'),
+  respondedAt: ts('responded_at'),
+});
+
+export const routingDecisions = pgTable('routing_decisions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  meetingId: text('meeting_id').notNull(),
+  at: ts('at').notNull(),
+  kind: text('kind').$type<'offer' | 'accepted' | 'declined' | 'expired' | 'no_candidates' | 'manual' | 'withdrawn' | 'outcome'>().notNull(),
+  hunterId: text('hunter_id'),
+  actorId: text('actor_id'),
+  detail: jsonb('detail').notNull(),
 });

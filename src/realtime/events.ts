@@ -6,6 +6,8 @@ import type { AuthUser } from '../auth/middleware.js';
 import { staffRoles, supervisorRoles } from '../auth/middleware.js';
 import { SetStatusSchema } from '../users/schemas.js';
 import { managedRoles, setStatus } from '../users/service.js';
+import { answerOffer, openOffersOf } from '../meetings/routing.js';
+import { DeclineSchema } from '../meetings/service.js';
 
 /**
  * A client-to-server socket event: who may send it, what its payload must look like, and the domain
@@ -20,7 +22,33 @@ export interface SocketEvent<S extends z.ZodType = z.ZodType> {
 
 const defineEvent = <S extends z.ZodType>(e: SocketEvent<S>) => e as unknown as SocketEvent;
 
+const OfferRef = z.object({ offerId: z.string().regex(/^ofr_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an ofr_… id') }).strict();
+
 export const socketEvents: SocketEvent[] = [
+  defineEvent({
+    event: 'meeting:offers',
+    roles: ['hunter'],
+    payload: z.object({}).strict().optional(),
+    handle: (s, user) => openOffersOf(s, user.id),
+  }),
+  defineEvent({
+    event: 'meeting:accept',
+    roles: ['hunter'],
+    payload: OfferRef,
+    async handle(s, user, p) {
+      await answerOffer(s, user, p.offerId, { accept: true });
+      return { offerId: p.offerId, status: 'accepted' };
+    },
+  }),
+  defineEvent({
+    event: 'meeting:decline',
+    roles: ['hunter'],
+    payload: OfferRef.extend({ reason: DeclineSchema.shape.reason }),
+    async handle(s, user, p) {
+      await answerOffer(s, user, p.offerId, { accept: false, reason: p.reason });
+      return { offerId: p.offerId, status: 'declined' };
+    },
+  }),
   defineEvent({
     event: 'status:set',
     roles: staffRoles,

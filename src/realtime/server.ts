@@ -99,7 +99,11 @@ function onConnection(io: Server, socket: Socket, services: Services, state: { c
       services.logger.warn({ err: err.message, userId: user.id }, 'could not announce socket presence'),
     );
   void announce(true);
-  socket.on('disconnect', () => void announce(false));
+  services.realtime.socketOpened(user, (event, payload) => socket.emit(event, payload));
+  socket.on('disconnect', () => {
+    services.realtime.socketClosed(user.id);
+    void announce(false);
+  });
 
   // A socket does not outlive its token.
   const msLeft = (socket.data.expiresAt as number) - services.clock.now().getTime();

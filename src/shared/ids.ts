@@ -13,6 +13,8 @@ export const idPrefixes = {
   call: 'call',
   webRequest: 'req',
   callback: 'cb',
+  meeting: 'mtg',
+  offer: 'ofr',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
