@@ -1,28 +1,10 @@
-import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type RunningService } from '../../src/server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { nextEvent, startHarness, type Harness } from '../helpers/harness.js';
+import { REDIS_URL, requireRedis } from '../helpers/redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const { hostname, port } = new URL(REDIS_URL);
-  return new Promise((resolve) => {
-    const sock = createConnection({ host: hostname, port: Number(port || 6379) });
-    sock.setTimeout(1000);
-    sock.once('connect', () => { sock.destroy(); resolve(true); });
-    sock.once('error', () => resolve(false));
-    sock.once('timeout', () => { sock.destroy(); resolve(false); });
-  });
-}
-
-const available = await redisReachable();
-if (!available) {
-  const msg = `Redis is not reachable at ${REDIS_URL}`;
-  if (process.env.SB_REQUIRE_REDIS === '1') throw new Error(`${msg} and SB_REQUIRE_REDIS=1`);
-  console.warn(`[skip] socket.io Redis adapter tests: ${msg}`);
-}
+const available = await requireRedis('socket.io Redis adapter tests');
 
 describe.skipIf(!available)('socket.io across two instances through the Redis adapter', () => {
   let a: Harness;
