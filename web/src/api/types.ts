@@ -228,3 +228,128 @@ export interface PresenceChanged {
   reason: string | null;
   since: string;
 }
+
+export const meetingStatuses = ['routing', 'offered', 'unassigned', 'assigned', 'held', 'no_show', 'rescheduled', 'lost', 'won', 'cancelled'] as const;
+export type MeetingStatus = (typeof meetingStatuses)[number];
+export const meetingOutcomes = ['held', 'no_show', 'rescheduled', 'lost', 'won', 'cancelled'] as const;
+export type MeetingOutcome = (typeof meetingOutcomes)[number];
+export const offerStatuses = ['open', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
+export type OfferStatus = (typeof offerStatuses)[number];
+export type OfferHow = 'sticky' | 'pool';
+export type AssignedHow = OfferHow | 'manual';
+
+/** A booked meeting as the service shows it (`Meeting` in the OpenAPI document). */
+export interface Meeting {
+  id: string;
+  status: MeetingStatus;
+  scheduledAt: string;
+  durationMinutes: number;
+  location: string | null;
+  notes: string | null;
+  contact: { id: string; name: string; company: string | null; phone: string | null };
+  source: Ref | null;
+  callId: string | null;
+  bookedBy: Ref;
+  hunter: Ref | null;
+  assignedAt: string | null;
+  assignedHow: AssignedHow | null;
+  outcomeReason: string | null;
+  outcomeAt: string | null;
+  rescheduledFrom: string | null;
+  createdAt: string;
+}
+
+/** `meeting:offered`, and each item of `GET /api/meetings/offers`. */
+export interface MeetingOffer {
+  offerId: string;
+  how: OfferHow;
+  expiresAt: string;
+  meeting: Meeting;
+}
+
+/** `meeting:offer-closed`: the offer is no longer open (answered, expired, or withdrawn by a head). */
+export interface MeetingOfferClosed {
+  offerId: string;
+  meetingId: string;
+  status: Exclude<OfferStatus, 'open'>;
+}
+
+export const ineligibilityReasons = [
+  'absent',
+  'outside_working_hours',
+  'daily_cap_reached',
+  'weekly_cap_reached',
+  'not_connected',
+  'paused',
+  'declined_before',
+  'expired_before',
+] as const;
+export type Ineligibility = (typeof ineligibilityReasons)[number];
+
+/** One hunter as the router judged them for one decision. */
+export interface RoutingCandidate {
+  id: string;
+  name: string;
+  eligible: boolean;
+  reasons: Ineligibility[];
+  weight: number;
+  /** Assigned in the fairness period. */
+  assigned: number;
+  openOffers: number;
+  credit: number;
+  /** (assigned + open offers + credit) / weight: lower goes first. */
+  load: number;
+  lastAssignedAt: string | null;
+}
+
+export const routingDecisionKinds = ['offer', 'accepted', 'declined', 'expired', 'no_candidates', 'manual', 'withdrawn', 'outcome'] as const;
+export type RoutingDecisionKind = (typeof routingDecisionKinds)[number];
+
+export interface RoutingDecision {
+  at: string;
+  kind: RoutingDecisionKind | string;
+  hunterId: string | null;
+  actorId: string | null;
+  /** Shape depends on `kind`; read it with the guards in `meetings/routingDetail.ts`. */
+  detail: unknown;
+}
+
+export interface RoutingOffer {
+  id: string;
+  hunterId: string;
+  how: OfferHow | string;
+  offeredAt: string;
+  expiresAt: string;
+  status: OfferStatus | string;
+  declineReason: string | null;
+  respondedAt: string | null;
+}
+
+/** `GET /api/meetings/:id/routing`, oldest first. */
+export interface RoutingLog {
+  meetingId: string;
+  decisions: RoutingDecision[];
+  offers: RoutingOffer[];
+}
+
+export interface DistributionRow {
+  id: string;
+  name: string;
+  active: boolean;
+  weight: number;
+  assigned: number;
+  /** 0…1 */
+  share: number;
+  /** 0…1 */
+  targetShare: number;
+  offers: { accepted: number; declined: number; expired: number };
+  avgSecondsToAccept: number | null;
+}
+
+/** `GET /api/meetings/distribution`. */
+export interface Distribution {
+  from: string;
+  to: string;
+  total: number;
+  hunters: DistributionRow[];
+}

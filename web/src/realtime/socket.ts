@@ -6,6 +6,13 @@ export type ConnectionState = 'connected' | 'connecting' | 'disconnected';
 
 export const connectionStore = createStore<ConnectionState>('disconnected');
 export const socketStore = createStore<Socket | null>(null);
+/**
+ * Server time minus this browser's time in ms, taken from `session:ready` on every connect (0 before the
+ * first). Deadlines set by the service (offer expiry) are counted down against `serverNow()`, so a
+ * browser whose clock is off still shows the time that is really left.
+ */
+export const clockOffsetStore = createStore<number>(0);
+export const serverNow = () => Date.now() + clockOffsetStore.get();
 
 type Ack<T> = { ok: true; data: T } | { ok: false; error: Problem };
 
@@ -54,6 +61,10 @@ export function connectSocket(handlers: Handlers): Socket {
     connectionStore.set(s.active ? 'connecting' : 'disconnected');
   });
   s.on('session:expired', () => handlers.onSessionEnded());
+  s.on('session:ready', (p: { serverTime?: unknown } | undefined) => {
+    const at = typeof p?.serverTime === 'string' ? Date.parse(p.serverTime) : NaN;
+    if (Number.isFinite(at)) clockOffsetStore.set(at - Date.now());
+  });
   return s;
 }
 

@@ -3,6 +3,7 @@ import { CallPage } from '../calls/CallPage';
 import { ContactPage } from '../contacts/ContactPage';
 import { HomePage } from '../homes/HomePage';
 import { useI18n } from '../i18n';
+import { RoutingLogPage } from '../meetings/RoutingLogPage';
 import { Link, match, usePath } from '../router/router';
 import { Header } from './Header';
 
@@ -23,6 +24,8 @@ function route(path: string, user: User) {
   if (contact) return <ContactPage id={contact.id!} />;
   const call = match('/calls/:id', path);
   if (call) return <CallPage id={call.id!} />;
+  const routing = match('/meetings/:id/routing', path);
+  if (routing) return <RoutingLogPage id={routing.id!} />;
   return <NotFound />;
 }
 
