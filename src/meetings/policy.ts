@@ -19,13 +19,15 @@ export interface CandidateFacts {
   openOffers: number;
   lastAssignedAt: Date | null;
   absent: boolean;
+  /** Set themselves on pause in the panel. */
+  paused: boolean;
   inWorkingHours: boolean;
   connected: boolean;
   /** Declined this meeting before, or let its offer expire. */
   triedBefore: 'declined' | 'expired' | null;
 }
 
-export type Ineligibility = 'absent' | 'outside_working_hours' | 'daily_cap_reached' | 'weekly_cap_reached' | 'not_connected' | 'declined_before' | 'expired_before';
+export type Ineligibility = 'absent' | 'paused' | 'outside_working_hours' | 'daily_cap_reached' | 'weekly_cap_reached' | 'not_connected' | 'declined_before' | 'expired_before';
 
 export interface CandidateVerdict {
   id: string;
@@ -44,6 +46,7 @@ export interface CandidateVerdict {
 export function judge(c: CandidateFacts): CandidateVerdict {
   const reasons: Ineligibility[] = [];
   if (c.absent) reasons.push('absent');
+  if (c.paused) reasons.push('paused');
   if (!c.inWorkingHours) reasons.push('outside_working_hours');
   if (c.dailyCap !== null && c.dayCount + c.openOffers >= c.dailyCap) reasons.push('daily_cap_reached');
   if (c.weeklyCap !== null && c.weekCount + c.openOffers >= c.weeklyCap) reasons.push('weekly_cap_reached');

@@ -1,17 +1,18 @@
 /**
- * Routing of booked meetings to hunters as offers. Every decision runs in one transaction under a
- * PostgreSQL advisory lock, so several instances routing at once see each other's assignments and open
- * offers (fairness holds, nobody is double-assigned). Deadlines live in `meeting_offers.expires_at`;
- * `sweepExpiredOffers` (any instance, any number of them) moves expired offers on.
+ * Routing of booked meetings to hunters as offers. Decisions are made in batches (whatever is waiting
+ * when the previous batch commits), each batch in one transaction under a PostgreSQL advisory lock, so
+ * several instances routing at once see each other's assignments and open offers: fairness holds and
+ * nobody is double-assigned. Deadlines live in `meeting_offers.expires_at`; `sweepExpiredOffers` (any
+ * instance, any number of them) moves expired offers on and picks up meetings left waiting by a crash.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { contacts, hunterRouting, meetingOffers, meetings, routingDecisions, users, type WorkingHours } from '../db/schema.js';
 import { rowsOf, type Db } from '../db/client.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { meetingCard, meetingCards } from './cards.js';
+import { meetingCards, type MeetingDto } from './cards.js';
 import { choose, judge, periodsAt, returnCredit, withinWorkingHours, type CandidateFacts, type Choice } from './policy.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -32,6 +33,10 @@ export interface RoutingEffects {
   assigned?: { hunterId: string; bookedBy: string };
   closedOffers: Array<{ offerId: string; hunterId: string; status: 'expired' | 'declined' | 'withdrawn' | 'accepted' }>;
   meetingId: string;
+  /** The hunter a head took the meeting from. */
+  reassignedFrom?: string;
+  /** The meeting as announced (set when it was announced with an offer or an assignment). */
+  card?: MeetingDto;
 }
 
 const effectsFor = (meetingId: string): RoutingEffects => ({ meetingId, closedOffers: [] });
@@ -63,6 +68,7 @@ interface FactRow {
   name: string;
   timezone: string;
   working_hours: WorkingHours | null;
+  paused: boolean;
   weight: string | number;
   daily_cap: number | null;
   weekly_cap: number | null;
@@ -75,16 +81,15 @@ interface FactRow {
   last_assigned_ms: number | null;
   absent: boolean;
   returned_ms: number | null;
-  tried: 'declined' | 'expired' | null;
 }
 
 /** Facts about every active hunter at `now` (counts in the company's day, week and fairness period). */
-async function loadFacts(tx: Tx, s: Services, meetingId: string, now: Date, presence: Set<string>) {
+async function loadFacts(tx: Tx, s: Services, now: Date, presence: Set<string>) {
   const p = periodsAt(now, s.config.companyTimeZone, s.config.routing.period);
   const iso = (d: Date) => d.toISOString();
   const rows = rowsOf<FactRow>(
     await tx.execute(sql`
-      SELECT u.id, u.name, u.timezone, u.working_hours,
+      SELECT u.id, u.name, u.timezone, u.working_hours, u.status = 'paused' AS paused,
         coalesce(r.weight, 1) AS weight, r.daily_cap, r.weekly_cap,
         CASE WHEN r.credit_period = ${p.periodKey} THEN r.credit ELSE 0 END AS credit,
         (extract(epoch FROM r.credited_until) * 1000)::float8 AS credited_until_ms,
@@ -95,9 +100,7 @@ async function loadFacts(tx: Tx, s: Services, meetingId: string, now: Date, pres
         (SELECT (extract(epoch FROM max(m.assigned_at)) * 1000)::float8 FROM meetings m WHERE m.hunter_id = u.id) AS last_assigned_ms,
         EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.starts_at <= ${iso(now)}::timestamptz AND a.ends_at > ${iso(now)}::timestamptz) AS absent,
         (SELECT (extract(epoch FROM max(a.ends_at)) * 1000)::float8 FROM absences a
-          WHERE a.user_id = u.id AND a.ends_at <= ${iso(now)}::timestamptz AND a.ends_at > ${iso(p.periodStart)}::timestamptz) AS returned_ms,
-        (SELECT o.status FROM meeting_offers o WHERE o.meeting_id = ${meetingId} AND o.hunter_id = u.id AND o.status IN ('declined', 'expired')
-          ORDER BY o.offered_at DESC LIMIT 1) AS tried
+          WHERE a.user_id = u.id AND a.ends_at <= ${iso(now)}::timestamptz AND a.ends_at > ${iso(p.periodStart)}::timestamptz) AS returned_ms
       FROM users u LEFT JOIN hunter_routing r ON r.user_id = u.id
       WHERE u.role = 'hunter' AND u.active
       ORDER BY u.id`),
@@ -115,9 +118,10 @@ async function loadFacts(tx: Tx, s: Services, meetingId: string, now: Date, pres
     openOffers: r.open_offers,
     lastAssignedAt: r.last_assigned_ms === null ? null : new Date(r.last_assigned_ms),
     absent: r.absent,
+    paused: r.paused,
     inWorkingHours: withinWorkingHours(r.working_hours, r.timezone, now),
     connected: presence.has(r.id),
-    triedBefore: r.tried,
+    triedBefore: null,
   }));
 
   // Back from an absence since we last looked: rejoin at the team's level, not with a backlog to catch up.
@@ -141,48 +145,142 @@ async function loadFacts(tx: Tx, s: Services, meetingId: string, now: Date, pres
   return facts;
 }
 
-/** Offers the meeting to the next hunter, or marks it unassigned and alerts the head. Caller holds the meeting row. */
-async function routeInTx(tx: Tx, s: Services, meeting: MeetingRow, presence: Set<string>, trigger: string, fx: RoutingEffects) {
-  const owner = await ownerOf(tx, meeting.contactId);
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${ROUTING_LOCK})`);
-  const now = s.clock.now();
-  const facts = await loadFacts(tx, s, meeting.id, now, presence);
-  const choice: Choice = choose(facts, owner);
-  const detail = { trigger, owner: choice.owner, candidates: choice.candidates, chosen: choice.chosen?.id ?? null, how: choice.how };
-  if (!choice.chosen) {
-    await tx.update(meetings).set({ status: 'unassigned', updatedAt: now }).where(eq(meetings.id, meeting.id));
-    await log(tx, s, meeting.id, 'no_candidates', detail);
-    fx.unassigned = true;
-    return;
+/** Who already holds each contact's prospect (or its company), for a batch of contacts. */
+async function ownersOf(tx: Tx, contactIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const rows = await tx
+    .select({ id: contacts.id, hunterId: contacts.hunterId, email: contacts.email, taxId: contacts.taxId })
+    .from(contacts)
+    .where(inArray(contacts.id, contactIds));
+  for (const c of rows) {
+    if (c.hunterId) out.set(c.id, c.hunterId);
+    else if (c.taxId || c.email) {
+      const owner = await ownerOf(tx, c.id);
+      if (owner) out.set(c.id, owner);
+    }
   }
-  const offerId = newId('offer');
-  const expiresAt = new Date(now.getTime() + s.config.routing.offerSeconds * 1000);
-  await tx.insert(meetingOffers).values({ id: offerId, meetingId: meeting.id, hunterId: choice.chosen.id, how: choice.how!, offeredAt: now, expiresAt });
-  await tx.update(meetings).set({ status: 'offered', updatedAt: now }).where(eq(meetings.id, meeting.id));
-  await log(tx, s, meeting.id, 'offer', { ...detail, offerId, expiresAt: expiresAt.toISOString() }, choice.chosen.id);
-  fx.offered = { offerId, hunterId: choice.chosen.id, expiresAt, how: choice.how! };
+  return out;
 }
 
-/** Routes a meeting that is waiting for a hunter (new, or after a decline, expiry or an unassigned state). */
-export async function routeMeeting(s: Services, meetingId: string, trigger: string, presetTx?: Tx): Promise<RoutingEffects> {
-  const presence = await s.realtime.presenceSnapshot();
-  const fx = effectsFor(meetingId);
-  const run = async (tx: Tx) => {
-    const [m] = await tx.select().from(meetings).where(eq(meetings.id, meetingId)).for('update');
-    if (!m) throw notFound('Meeting', meetingId);
-    if (m.status !== 'routing' && m.status !== 'unassigned') return;
-    await routeInTx(tx, s, m, presence, trigger, fx);
-  };
-  if (presetTx) await run(presetTx);
-  else await s.database.db.transaction(run);
-  return fx;
+interface RouteRequest {
+  meetingId: string;
+  trigger: string;
+}
+
+/**
+ * Routes a batch of meetings that wait for a hunter: each goes, in order, to its owner or the fairest
+ * eligible hunter, with every earlier choice of the batch counted as an open offer. Meetings another
+ * transaction holds are skipped (their holder routes them; the sweeper picks up any left behind).
+ */
+async function routeBatch(s: Services, requests: RouteRequest[], presence: Set<string>): Promise<Map<string, RoutingEffects>> {
+  const effects = new Map<string, RoutingEffects>();
+  await s.database.db.transaction(async (tx) => {
+    const ids = [...new Set(requests.map((r) => r.meetingId))];
+    const rows = await tx
+      .select()
+      .from(meetings)
+      .where(and(inArray(meetings.id, ids), inArray(meetings.status, ['routing', 'unassigned'])))
+      .orderBy(meetings.createdAt, meetings.id)
+      .for('update', { skipLocked: true });
+    if (!rows.length) return;
+    const owners = await ownersOf(tx, [...new Set(rows.map((m) => m.contactId))]);
+    const tried = new Map<string, 'declined' | 'expired'>();
+    for (const t of await tx
+      .select({ meetingId: meetingOffers.meetingId, hunterId: meetingOffers.hunterId, status: meetingOffers.status })
+      .from(meetingOffers)
+      .where(and(inArray(meetingOffers.meetingId, rows.map((m) => m.id)), inArray(meetingOffers.status, ['declined', 'expired'])))) {
+      tried.set(`${t.meetingId}:${t.hunterId}`, t.status as 'declined' | 'expired');
+    }
+
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${ROUTING_LOCK})`);
+    const now = s.clock.now();
+    const facts = await loadFacts(tx, s, now, presence);
+    const expiresAt = new Date(now.getTime() + s.config.routing.offerSeconds * 1000);
+    const triggers = new Map(requests.map((r) => [r.meetingId, r.trigger]));
+    const offers: Array<typeof meetingOffers.$inferInsert> = [];
+    const decisions: Array<typeof routingDecisions.$inferInsert> = [];
+    const offered: string[] = [];
+    const unassigned: string[] = [];
+
+    for (const m of rows) {
+      const fx = effectsFor(m.id);
+      effects.set(m.id, fx);
+      const mine = facts.map((f) => ({ ...f, triedBefore: tried.get(`${m.id}:${f.id}`) ?? null }));
+      const choice: Choice = choose(mine, owners.get(m.contactId) ?? null);
+      const detail = { trigger: triggers.get(m.id) ?? 'routing', owner: choice.owner, candidates: choice.candidates, chosen: choice.chosen?.id ?? null, how: choice.how };
+      if (!choice.chosen) {
+        unassigned.push(m.id);
+        decisions.push({ meetingId: m.id, at: now, kind: 'no_candidates', detail });
+        fx.unassigned = true;
+        continue;
+      }
+      const offerId = newId('offer');
+      offers.push({ id: offerId, meetingId: m.id, hunterId: choice.chosen.id, how: choice.how!, offeredAt: now, expiresAt });
+      decisions.push({ meetingId: m.id, at: now, kind: 'offer', hunterId: choice.chosen.id, detail: { ...detail, offerId, expiresAt: expiresAt.toISOString() } });
+      offered.push(m.id);
+      fx.offered = { offerId, hunterId: choice.chosen.id, expiresAt, how: choice.how! };
+      // The next meeting of the batch sees this offer as part of the hunter's load.
+      facts.find((f) => f.id === choice.chosen!.id)!.openOffers += 1;
+    }
+    if (offers.length) await tx.insert(meetingOffers).values(offers);
+    if (offered.length) await tx.update(meetings).set({ status: 'offered', updatedAt: now }).where(inArray(meetings.id, offered));
+    if (unassigned.length) await tx.update(meetings).set({ status: 'unassigned', updatedAt: now }).where(inArray(meetings.id, unassigned));
+    if (decisions.length) await tx.insert(routingDecisions).values(decisions);
+  });
+  return effects;
+}
+
+/**
+ * One router per service instance: requests that arrive while a batch is being decided wait for the
+ * next batch, so a burst of bookings costs one transaction per batch instead of one per meeting.
+ */
+class Router {
+  private waiting: Array<RouteRequest & { done: (fx: RoutingEffects) => void; fail: (err: unknown) => void }> = [];
+  private busy = false;
+  constructor(private readonly s: Services) {}
+
+  route(meetingId: string, trigger: string): Promise<RoutingEffects> {
+    return new Promise((done, fail) => {
+      this.waiting.push({ meetingId, trigger, done, fail });
+      void this.drain();
+    });
+  }
+
+  private async drain() {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, 100);
+        try {
+          const presence = await this.s.realtime.presenceSnapshot();
+          const effects = await routeBatch(this.s, batch, presence);
+          await announceAll(this.s, [...effects.values()]);
+          for (const r of batch) r.done(effects.get(r.meetingId) ?? effectsFor(r.meetingId));
+        } catch (err) {
+          for (const r of batch) r.fail(err);
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+const routers = new WeakMap<Services, Router>();
+
+/** Routes a meeting waiting for a hunter (new, declined, expired, unassigned) and announces the result. */
+export function routeMeeting(s: Services, meetingId: string, trigger: string): Promise<RoutingEffects> {
+  let r = routers.get(s);
+  if (!r) routers.set(s, (r = new Router(s)));
+  return r.route(meetingId, trigger);
 }
 
 /** The hunter's answer to an offer. A late accept is refused (and the meeting moves on). */
 export async function answerOffer(s: Services, user: AuthUser, offerId: string, answer: { accept: true } | { accept: false; reason: string }) {
-  const presence = await s.realtime.presenceSnapshot();
   let fx = effectsFor('');
   let lateBy: Date | null = null;
+  let reroute: string | null = null;
   await s.database.db.transaction(async (tx) => {
     // Lock order everywhere: the meeting, then its offers (every offer change holds the meeting's lock).
     const [ref] = await tx.select({ meetingId: meetingOffers.meetingId }).from(meetingOffers).where(eq(meetingOffers.id, offerId));
@@ -197,7 +295,8 @@ export async function answerOffer(s: Services, user: AuthUser, offerId: string, 
     const now = s.clock.now();
     if (offer.expiresAt <= now) {
       lateBy = offer.expiresAt;
-      await expireInTx(tx, s, offer, m, presence, fx);
+      await expireInTx(tx, s, offer, m.id, fx);
+      reroute = 'expired';
       return;
     }
     if (answer.accept) {
@@ -211,10 +310,11 @@ export async function answerOffer(s: Services, user: AuthUser, offerId: string, 
       await log(tx, s, m.id, 'declined', { offerId, reason: answer.reason }, user.id, user.id);
       fx.closedOffers.push({ offerId, hunterId: user.id, status: 'declined' });
       await tx.update(meetings).set({ status: 'routing', updatedAt: now }).where(eq(meetings.id, m.id));
-      await routeInTx(tx, s, { ...m, status: 'routing' }, presence, 'declined', fx);
+      reroute = 'declined';
     }
   });
   await announce(s, fx);
+  if (reroute) await routeMeeting(s, fx.meetingId, reroute);
   if (lateBy) throw new AppError('gone', `The offer expired at ${(lateBy as Date).toISOString()}; the meeting went to the next hunter`);
   return fx;
 }
@@ -225,20 +325,23 @@ async function assignInTx(tx: Tx, s: Services, m: MeetingRow, hunterId: string, 
   await tx.update(contacts).set({ hunterId, updatedAt: now }).where(eq(contacts.id, m.contactId));
 }
 
-async function expireInTx(tx: Tx, s: Services, offer: typeof meetingOffers.$inferSelect, m: MeetingRow, presence: Set<string>, fx: RoutingEffects) {
+/** Marks an offer expired and puts its meeting back to routing; the caller routes it after commit. */
+async function expireInTx(tx: Tx, s: Services, offer: typeof meetingOffers.$inferSelect, meetingId: string, fx: RoutingEffects) {
   const now = s.clock.now();
   await tx.update(meetingOffers).set({ status: 'expired', respondedAt: now }).where(eq(meetingOffers.id, offer.id));
-  await log(tx, s, m.id, 'expired', { offerId: offer.id, expiresAt: offer.expiresAt.toISOString() }, offer.hunterId);
+  await log(tx, s, meetingId, 'expired', { offerId: offer.id, expiresAt: offer.expiresAt.toISOString() }, offer.hunterId);
   fx.closedOffers.push({ offerId: offer.id, hunterId: offer.hunterId, status: 'expired' });
-  await tx.update(meetings).set({ status: 'routing', updatedAt: now }).where(eq(meetings.id, m.id));
-  await routeInTx(tx, s, { ...m, status: 'routing' }, presence, 'expired', fx);
+  await tx.update(meetings).set({ status: 'routing', updatedAt: now }).where(eq(meetings.id, meetingId));
 }
 
+/** A meeting waiting this long without an open offer was left behind (e.g. a crash between steps). */
+const STRANDED_AFTER_MS = 10_000;
+
 /**
- * Expires due offers and routes their meetings on. Safe with any number of instances: each due offer is
- * claimed with SKIP LOCKED and re-checked under its lock.
+ * Expires due offers and routes their meetings on; routes meetings left waiting. Safe with any number
+ * of instances: each meeting is claimed with SKIP LOCKED and its offer re-checked under the lock.
  */
-export async function sweepExpiredOffers(s: Services, batch = 50): Promise<number> {
+export async function sweepExpiredOffers(s: Services, batch = 100): Promise<number> {
   let done = 0;
   for (;;) {
     const now = s.clock.now();
@@ -248,27 +351,32 @@ export async function sweepExpiredOffers(s: Services, batch = 50): Promise<numbe
       .where(and(eq(meetingOffers.status, 'open'), sql`${meetingOffers.expiresAt} <= ${now.toISOString()}::timestamptz`))
       .orderBy(meetingOffers.expiresAt)
       .limit(batch);
-    if (!due.length) return done;
-    const presence = await s.realtime.presenceSnapshot();
-    const before = done;
+    const expired: RoutingEffects[] = [];
     for (const { id } of due) {
       const fx = effectsFor('');
       await s.database.db.transaction(async (tx) => {
         const [ref] = await tx.select({ meetingId: meetingOffers.meetingId }).from(meetingOffers).where(eq(meetingOffers.id, id));
         if (!ref) return;
         // Another instance (or the hunter's answer) holds the meeting: leave it to them.
-        const [m] = await tx.select().from(meetings).where(eq(meetings.id, ref.meetingId)).for('update', { skipLocked: true });
+        const [m] = await tx.select({ id: meetings.id }).from(meetings).where(eq(meetings.id, ref.meetingId)).for('update', { skipLocked: true });
         if (!m) return;
         const [offer] = await tx.select().from(meetingOffers).where(eq(meetingOffers.id, id));
         if (!offer || offer.status !== 'open' || offer.expiresAt > s.clock.now()) return;
         fx.meetingId = m.id;
-        await expireInTx(tx, s, offer, m, presence, fx);
-        done++;
+        await expireInTx(tx, s, offer, m.id, fx);
       });
-      if (fx.meetingId) await announce(s, fx);
+      if (fx.meetingId) expired.push(fx);
     }
+    await announceAll(s, expired);
+    done += expired.length;
+    const stranded = await s.database.db
+      .select({ id: meetings.id })
+      .from(meetings)
+      .where(and(eq(meetings.status, 'routing'), lt(meetings.updatedAt, new Date(now.getTime() - STRANDED_AFTER_MS))))
+      .limit(batch);
+    await Promise.all([...expired.map((fx) => routeMeeting(s, fx.meetingId, 'expired')), ...stranded.map((m) => routeMeeting(s, m.id, 'stranded'))]);
     // Offers held by someone else are theirs to finish; stop instead of spinning on them.
-    if (due.length < batch || done === before) return done;
+    if (due.length < batch || !expired.length) return done;
   }
 }
 
@@ -300,28 +408,35 @@ export async function assignManually(s: Services, actor: AuthUser, meetingId: st
     await assignInTx(tx, s, m, hunterId, 'manual', now);
     await log(tx, s, meetingId, 'manual', { reason, previousHunterId: m.hunterId }, hunterId, actor.id);
     fx.assigned = { hunterId, bookedBy: m.bookedBy };
+    if (m.hunterId && m.hunterId !== hunterId) fx.reassignedFrom = m.hunterId;
   });
   await announce(s, fx);
   return fx;
 }
 
-/** Pushes what a committed routing step changed to the people concerned. */
-export async function announce(s: Services, fx: RoutingEffects) {
-  if (!fx.meetingId) return;
-  for (const c of fx.closedOffers) s.realtime.toUser(c.hunterId, 'meeting:offer-closed', { offerId: c.offerId, meetingId: fx.meetingId, status: c.status });
-  if (fx.offered || fx.assigned) {
-    const card = await meetingCard(s, fx.meetingId);
-    if (fx.offered) {
+/** Pushes what committed routing steps changed to the people concerned. */
+export async function announceAll(s: Services, all: RoutingEffects[]) {
+  const list = all.filter((fx) => fx.meetingId);
+  if (!list.length) return;
+  const cards = await meetingCards(s, list.filter((fx) => fx.offered || fx.assigned).map((fx) => fx.meetingId));
+  for (const fx of list) {
+    for (const c of fx.closedOffers) s.realtime.toUser(c.hunterId, 'meeting:offer-closed', { offerId: c.offerId, meetingId: fx.meetingId, status: c.status });
+    const card = cards.get(fx.meetingId);
+    fx.card = card;
+    if (card && fx.offered) {
       s.realtime.toUser(fx.offered.hunterId, 'meeting:offered', { offerId: fx.offered.offerId, how: fx.offered.how, expiresAt: fx.offered.expiresAt.toISOString(), meeting: card });
     }
-    if (fx.assigned) {
+    if (card && fx.assigned) {
       s.realtime.toUser(fx.assigned.hunterId, 'meeting:assigned', card);
       if (fx.assigned.bookedBy !== fx.assigned.hunterId) s.realtime.toUser(fx.assigned.bookedBy, 'meeting:assigned', card);
     }
+    if (fx.unassigned) s.realtime.toRoles(['sales_head', 'admin'], 'meeting:unassigned', { meetingId: fx.meetingId });
+    if (fx.reassignedFrom) s.realtime.toUser(fx.reassignedFrom, 'meeting:reassigned', { meetingId: fx.meetingId, hunterId: fx.assigned?.hunterId ?? null });
+    s.realtime.toRoles(['sales_head', 'admin'], 'meeting:updated', { meetingId: fx.meetingId });
   }
-  if (fx.unassigned) s.realtime.toRoles(['sales_head'], 'meeting:unassigned', { meetingId: fx.meetingId });
-  s.realtime.toRoles(['sales_head', 'admin'], 'meeting:updated', { meetingId: fx.meetingId });
 }
+
+export const announce = (s: Services, fx: RoutingEffects) => announceAll(s, [fx]);
 
 /** Open offers of a hunter (shown again on reconnect). */
 export async function openOffersOf(s: Services, hunterId: string) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
 import { calls, contacts, hunterRouting, meetingOffers, meetings, meetingStatuses, routingDecisions, sources, users, type MeetingStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
@@ -7,6 +7,7 @@ import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { meetingCard, meetingCards } from './cards.js';
 import { announce, routeMeeting } from './routing.js';
+import { periodsAt } from './policy.js';
 
 export const bookerRoles = ['operator', 'cc_admin', 'admin', 'sales_head'] as const;
 export const headRoles = ['sales_head', 'admin'] as const;
@@ -26,7 +27,13 @@ export const BookMeetingSchema = z
   .openapi('BookMeeting');
 
 export const MeetingListQuery = z.object({
-  status: z.enum(meetingStatuses).optional(),
+  status: z
+    .string()
+    .max(200)
+    .transform((v) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(meetingStatuses)).min(1))
+    .optional()
+    .openapi({ description: 'One status or several, comma-separated (e.g. routing,offered,unassigned)', type: 'string' }),
   hunterId: id40.optional(),
   from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Booked at or after' }),
   to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Booked before' }),
@@ -101,32 +108,32 @@ export async function bookMeeting(s: Services, actor: AuthUser, input: z.infer<t
   sourceId ??= contact.firstSourceId;
 
   const id = newId('meeting');
-  let fx;
   try {
-    fx = await s.database.db.transaction(async (tx) => {
-      await tx.insert(meetings).values({
-        id,
-        contactId: contact.id,
-        bookedBy: actor.id,
-        sourceId,
-        callId: input.callId ?? null,
-        scheduledAt,
-        durationMinutes: input.durationMinutes,
-        location: input.location || null,
-        notes: input.notes || null,
-        idempotencyKey: idempotencyKey ?? null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      return routeMeeting(s, id, 'booked', tx);
+    await s.database.db.insert(meetings).values({
+      id,
+      contactId: contact.id,
+      bookedBy: actor.id,
+      sourceId,
+      callId: input.callId ?? null,
+      scheduledAt,
+      durationMinutes: input.durationMinutes,
+      location: input.location || null,
+      notes: input.notes || null,
+      idempotencyKey: idempotencyKey ?? null,
+      createdAt: now,
+      updatedAt: now,
     });
   } catch (err) {
     // The same key raced in from a retry: answer with the booking that won.
     if (idempotencyKey && isUniqueViolation(err)) return bookMeeting(s, actor, input, idempotencyKey);
     throw err;
   }
-  await announce(s, fx);
-  return { meeting: await meetingCard(s, id), created: true };
+  // Stored first, then routed: if routing fails here, the sweeper routes the waiting meeting later.
+  const fx = await routeMeeting(s, id, 'booked').catch((err: Error) => {
+    s.logger.error({ err, meetingId: id }, 'routing a new meeting failed; the sweeper will retry');
+    return null;
+  });
+  return { meeting: fx?.card ?? (await meetingCard(s, id)), created: true };
 }
 
 function visibility(viewer: AuthUser): SQL | undefined {
@@ -147,7 +154,7 @@ export async function listMeetings(s: Services, viewer: AuthUser, q: z.infer<typ
   const conds: SQL[] = [];
   const own = visibility(viewer);
   if (own) conds.push(own);
-  if (q.status) conds.push(eq(meetings.status, q.status));
+  if (q.status) conds.push(inArray(meetings.status, q.status));
   if (q.hunterId) conds.push(eq(meetings.hunterId, q.hunterId));
   if (q.from) conds.push(gte(meetings.createdAt, new Date(q.from)));
   if (q.to) conds.push(lt(meetings.createdAt, new Date(q.to)));
@@ -240,19 +247,27 @@ export async function recordOutcome(s: Services, actor: AuthUser, id: string, in
   await announce(s, fx);
   const card = await meetingCard(s, id);
   s.realtime.toUser(card.bookedBy.id, 'meeting:outcome', card);
+  if (card.hunter && card.hunter.id !== card.bookedBy.id) s.realtime.toUser(card.hunter.id, 'meeting:outcome', card);
   return card;
 }
 
 export const DistributionQuery = z.object({
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
+  from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Defaults to the start of the routing period (the company's month or week)" }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Defaults to now' }),
 });
+
+/** The period asked for, or the current fairness period in the company's time zone. */
+function period(s: Services, q: z.infer<typeof DistributionQuery>) {
+  const now = s.clock.now();
+  const from = q.from ? new Date(q.from) : periodsAt(now, s.config.companyTimeZone, s.config.routing.period).periodStart;
+  const to = q.to ? new Date(q.to) : now;
+  if (to <= from) throw fieldError('query.to', 'must be after from');
+  return { from, to };
+}
 
 /** Assignments per hunter in a period against the share their weight entitles them to. */
 export async function distribution(s: Services, q: z.infer<typeof DistributionQuery>) {
-  const from = new Date(q.from);
-  const to = new Date(q.to);
-  if (to <= from) throw fieldError('query.to', 'must be after from');
+  const { from, to } = period(s, q);
   const rows = await s.database.query<{ id: string; name: string; active: boolean; weight: string | number; assigned: number; accepted: number; declined: number; expired: number; avg_accept_s: number | null }>(
     sql`
       SELECT u.id, u.name, u.active, coalesce(r.weight, 1) AS weight,
@@ -309,9 +324,7 @@ export async function setHunterRouting(s: Services, userId: string, input: z.inf
 
 /** No-shows and cancellations (and every other outcome) per source and per booking operator. */
 export async function outcomeReport(s: Services, q: z.infer<typeof DistributionQuery>) {
-  const from = new Date(q.from);
-  const to = new Date(q.to);
-  if (to <= from) throw fieldError('query.to', 'must be after from');
+  const { from, to } = period(s, q);
   const by = async (key: 'source' | 'operator') =>
     s.database.query<{ id: string | null; name: string | null; status: MeetingStatus; n: number }>(
         key === 'source'

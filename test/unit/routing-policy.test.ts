@@ -14,6 +14,7 @@ const hunter = (id: string, over: Partial<CandidateFacts> = {}): CandidateFacts 
   openOffers: 0,
   lastAssignedAt: null,
   absent: false,
+  paused: false,
   inWorkingHours: true,
   connected: true,
   triedBefore: null,
@@ -22,9 +23,9 @@ const hunter = (id: string, over: Partial<CandidateFacts> = {}): CandidateFacts 
 
 describe('eligibility', () => {
   it('names every reason a hunter cannot take an offer now', () => {
-    const v = judge(hunter('a', { absent: true, inWorkingHours: false, dailyCap: 2, dayCount: 1, openOffers: 1, weeklyCap: 5, weekCount: 5, connected: false, triedBefore: 'declined' }));
+    const v = judge(hunter('a', { absent: true, paused: true, inWorkingHours: false, dailyCap: 2, dayCount: 1, openOffers: 1, weeklyCap: 5, weekCount: 5, connected: false, triedBefore: 'declined' }));
     expect(v.eligible).toBe(false);
-    expect(v.reasons).toEqual(['absent', 'outside_working_hours', 'daily_cap_reached', 'weekly_cap_reached', 'not_connected', 'declined_before']);
+    expect(v.reasons).toEqual(['absent', 'paused', 'outside_working_hours', 'daily_cap_reached', 'weekly_cap_reached', 'not_connected', 'declined_before']);
     expect(judge(hunter('b', { triedBefore: 'expired' })).reasons).toEqual(['expired_before']);
     expect(judge(hunter('c', { dailyCap: 3, dayCount: 2 })).eligible).toBe(true);
   });
