@@ -129,7 +129,8 @@ async function loadFacts(tx: Tx, s: Services, now: Date, presence: Set<string>) 
     const returning = rows.filter((r) => r.returned_ms !== null && (r.credited_until_ms === null || r.returned_ms > r.credited_until_ms));
     if (returning.length) {
       const back = new Set(returning.map((r) => r.id));
-      const team = facts.filter((f) => !back.has(f.id) && !f.absent).map((f) => judge(f).load);
+      // The team is whoever could take a meeting right now.
+      const team = facts.filter((f) => !back.has(f.id)).map(judge).filter((v) => v.eligible).map((v) => v.load);
       for (const r of returning) {
         const f = facts.find((x) => x.id === r.id)!;
         const credit = returnCredit({ periodCount: f.periodCount + f.openOffers, weight: f.weight }, team);

@@ -193,6 +193,52 @@ describe('offers over socket.io', () => {
     expect((await h.api(`/api/meetings/${res.body.id}/assign`, { token: first.token, body: { hunterId: first.id, reason: 'x' } })).status).toBe(403);
   });
 
+  it('a hunter back from an absence rejoins at the team level instead of taking every new meeting', async () => {
+    const a = await online('hunter');
+    const b = await online('hunter');
+    const now = clock.now();
+    await h.api(`/api/users/${b.id}/absences`, {
+      token: await h.adminToken(),
+      body: { from: new Date(now.getTime() - 3_600_000).toISOString(), to: new Date(now.getTime() + 5_000).toISOString(), reason: 'sick' },
+    });
+    for (let i = 0; i < 4; i++) {
+      await book(await prospect());
+      await expect.poll(() => a.offers.length).toBe(i + 1);
+      await emitWithAck(a.socket, 'meeting:accept', { offerId: a.offers[i].offerId });
+    }
+    expect(b.offers).toHaveLength(0);
+    offsetMs += 10_000;
+    const first = await book(await prospect());
+    const second = await book(await prospect());
+    await expect.poll(() => a.offers.length + b.offers.length).toBe(6);
+    // One each: without the credit the returning hunter would have received both.
+    expect(b.offers).toHaveLength(1);
+    const log = await routing(first.body.id);
+    const row = log.decisions[0].detail.candidates.find((c: { id: string }) => c.id === b.id);
+    expect(row).toMatchObject({ assigned: 0, credit: 4, eligible: true });
+    expect(second.status).toBe(201);
+  });
+
+  it('a hunter on pause is passed over; a reassigned hunter is told', async () => {
+    const a = await online('hunter');
+    const b = await online('hunter');
+    const paused = await emitWithAck(b.socket, 'status:set', { status: 'paused', reason: 'Lunch' });
+    expect(paused.ok).toBe(true);
+    const res = await book(await prospect());
+    await expect.poll(() => a.offers.length).toBe(1);
+    const log = await routing(res.body.id);
+    expect(log.decisions[0].detail.candidates.find((c: { id: string }) => c.id === b.id).reasons).toEqual(['paused']);
+    await emitWithAck(a.socket, 'meeting:accept', { offerId: a.offers[0].offerId });
+    const told = nextEvent(a.socket, 'meeting:reassigned');
+    await h.api(`/api/meetings/${res.body.id}/assign`, { token: head.token, body: { hunterId: b.id, reason: 'Sector expertise' } });
+    expect(await told).toEqual({ meetingId: res.body.id, hunterId: b.id });
+    await emitWithAck(b.socket, 'status:set', { status: 'available' });
+    const waiting = await h.api('/api/meetings?status=routing,offered,unassigned&limit=200', { token: head.token });
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.items.every((m: { status: string }) => ['routing', 'offered', 'unassigned'].includes(m.status))).toBe(true);
+    expect((await h.api('/api/meetings?status=offered,bogus', { token: head.token })).status).toBe(400);
+  });
+
   it('a hunter who reconnects mid-offer is shown the offer again', async () => {
     const a = await online('hunter');
     const res = await book(await prospect());
@@ -271,6 +317,11 @@ describe('outcomes, distribution and settings', () => {
     expect(row.targetShare).toBeCloseTo(2 / weights);
     expect(d.body.total).toBe(d.body.hunters.reduce((n: number, x: { assigned: number }) => n + x.assigned, 0));
     expect((await h.api(`/api/meetings/distribution?from=x&to=y`, { token: head.token })).status).toBe(400);
+    // Without a period: the current routing period (the company's month) up to now.
+    const current = await h.api('/api/meetings/distribution', { token: head.token });
+    expect(current.status).toBe(200);
+    expect(Date.parse(current.body.from)).toBeLessThanOrEqual(clock.now().getTime());
+    expect(new Date(current.body.from).getUTCDate() === 1 || new Date(current.body.from).getUTCHours() !== 0).toBe(true);
     expect((await h.api(`/api/meetings/distribution?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { token: op.token })).status).toBe(403);
   });
 
