@@ -101,7 +101,7 @@ describe.skipIf(!haveBrowser)('meetings in Chromium', () => {
 
     await card.getByTestId('offer-accept').click();
     await card.waitFor({ state: 'detached' });
-    expect(await page.getByTestId('offers-message').textContent()).toContain('Встреча с «Пётр Заказчиков» теперь ваша.');
+    await expect.poll(() => page.getByTestId('offers-message').textContent()).toContain('Встреча с «Пётр Заказчиков» теперь ваша.');
 
     // It is in "My meetings" now, with only the outcomes an assigned meeting allows.
     const row = page.locator(`[data-testid="my-meeting"][data-meeting-id="${meeting.id}"]`);
@@ -177,7 +177,7 @@ describe.skipIf(!haveBrowser)('meetings in Chromium', () => {
     await form.locator('input[name="reason"]').fill('Клиент просил другого менеджера');
     await form.getByTestId('offer-decline-submit').click();
     await card.waitFor({ state: 'detached' });
-    expect(await page.getByTestId('offers-message').textContent()).toContain('Вы отказались от встречи с «Анна Клиентова»');
+    await expect.poll(() => page.getByTestId('offers-message').textContent()).toContain('Вы отказались от встречи с «Анна Клиентова»');
 
     // Nobody else is online: the meeting waits for the head, and the log keeps the reason.
     const log = await routingLog(second.id);
