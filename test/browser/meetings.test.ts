@@ -217,7 +217,7 @@ describe.skipIf(!haveBrowser)('meetings in Chromium', () => {
     await form.locator('input[name="reason"]').fill('Знает отрасль клиента');
     await form.getByTestId('assign-submit').click();
     await row.waitFor({ state: 'detached' });
-    expect(await queue.getByTestId('queue-notice').textContent()).toContain('Встреча с «Борис Бесхозный» назначена: Яков Резервов.');
+    await expect.poll(() => queue.getByTestId('queue-notice').textContent()).toContain('Встреча с «Борис Бесхозный» назначена: Яков Резервов.');
     const assigned = (await h.api(`/api/meetings/${meeting.id}`, { token: head.token })).body;
     expect(assigned).toMatchObject({ status: 'assigned', assignedHow: 'manual', hunter: { id: reserve.id } });
 
