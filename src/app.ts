@@ -15,6 +15,7 @@ import { healthRoutes } from './health/routes.js';
 import { docsRoutes } from './docs/routes.js';
 import { webRoutes } from './web/routes.js';
 import { meetingRoutes } from './meetings/routes.js';
+import { clientRoutes } from './clients/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { attributionRoutes } from './attribution/routes.js';
 
@@ -82,6 +83,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', sourceRoutes());
   app.route('/', callRoutes());
   app.route('/', meetingRoutes());
+  app.route('/', clientRoutes());
   app.route('/', attributionRoutes(services.config.tracking.corsOrigins));
   app.route('/', docsRoutes());
 

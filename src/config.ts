@@ -72,6 +72,17 @@ const envSchema = z.object({
   ROUTING_PERIOD: z.enum(['month', 'week']).default('month'),
   ROUTING_RETURN_POLICY: z.enum(['team_level', 'catch_up']).default('team_level'),
   ROUTING_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  FIRST_DEAL_CREDIT_LIMIT: z.coerce.number().min(0).default(200),
+  FIRST_DEAL_DEFERRAL_DAYS: z.coerce.number().int().min(0).max(365).default(10),
+  DEFERRAL_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  ACCOUNT_MANAGER_TARGET_CLIENTS: z.coerce.number().int().min(1).default(40),
+  HUNTER_COMMISSION_PERCENT: z.coerce.number().min(0).max(100).default(3),
+  CATEGORY_A_ABOVE: z.coerce.number().min(0).default(500),
+  CATEGORY_B_FROM: z.coerce.number().min(0).default(100),
+  CATEGORY_PERIOD_DAYS: z.coerce.number().int().min(1).max(3660).default(30),
+  CLIENT_LOST_AFTER_DAYS: z.coerce.number().int().min(1).default(180),
+  CLIENT_ABANDONED_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
+  CATEGORY_RECOMPUTE_HOURS: z.coerce.number().min(0.01).max(24 * 31).default(24),
 });
 
 export function isTimeZone(tz: string): boolean {
@@ -155,6 +166,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     phoneRegion: e.DEFAULT_PHONE_REGION as import('libphonenumber-js').CountryCode,
     currency: e.DEFAULT_CURRENCY,
     companyTimeZone: e.COMPANY_TIMEZONE,
+    clients: {
+      firstDealCreditLimitMinor: Math.round(e.FIRST_DEAL_CREDIT_LIMIT * 100),
+      firstDealDeferralDays: e.FIRST_DEAL_DEFERRAL_DAYS,
+      deferralDays: e.DEFERRAL_DAYS,
+      managerTargetClients: e.ACCOUNT_MANAGER_TARGET_CLIENTS,
+      commissionPercent: e.HUNTER_COMMISSION_PERCENT,
+      categoryAAboveMinor: Math.round(e.CATEGORY_A_ABOVE * 100),
+      categoryBFromMinor: Math.round(e.CATEGORY_B_FROM * 100),
+      categoryPeriodDays: e.CATEGORY_PERIOD_DAYS,
+      lostAfterDays: e.CLIENT_LOST_AFTER_DAYS,
+      abandonedAfterDays: e.CLIENT_ABANDONED_AFTER_DAYS,
+      recomputeHours: e.CATEGORY_RECOMPUTE_HOURS,
+    },
     routing: {
       offerSeconds: e.MEETING_OFFER_SECONDS,
       period: e.ROUTING_PERIOD,

@@ -16,6 +16,7 @@ import { startRealtime } from './realtime/server.js';
 import { telephonyOff } from './telephony/status.js';
 import { startAriGateway, type TelephonyGateway } from './telephony/ari-gateway.js';
 import { startMeetingRouting } from './meetings/sweeper.js';
+import { startClientScoring } from './clients/scoring.js';
 import { pruneRateLimits } from './shared/rate-limit.js';
 
 export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url));
@@ -81,6 +82,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   server.keepAliveTimeout = 65_000;
   const realtime = await startRealtime(server, services);
   const routing = startMeetingRouting(services);
+  const scoring = startClientScoring(services);
   const port = (server.address() as AddressInfo).port;
   // Rate-limit counters of finished windows are no longer read; drop them so the table stays small.
   const longestWindow = Math.max(config.auth.loginRateWindowSeconds, 60);
@@ -102,6 +104,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
       closing ??= (async () => {
         clearInterval(pruning);
         await routing.stop();
+        await scoring.stop();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await gateway?.stop();
         await realtime.close();

@@ -195,8 +195,11 @@ export async function updateContact(s: Services, actor: AuthUser, id: string, pa
   const now = s.clock.now();
   try {
     await s.database.db.transaction(async (tx) => {
-      const [current] = await tx.select({ id: contacts.id, email: contacts.email }).from(contacts).where(eq(contacts.id, id)).for('update');
+      const [current] = await tx.select({ id: contacts.id, email: contacts.email, status: contacts.status }).from(contacts).where(eq(contacts.id, id)).for('update');
       if (!current) throw notFound('Contact', id);
+      if (actor.role === 'hunter' && current.status === 'active') {
+        throw new AppError('forbidden', 'This client was handed to the client department; hunters see it read-only');
+      }
       const { phones: _p, ...fields } = patch;
       const remainingEmail = fields.email === undefined ? current.email : fields.email;
       if (phones && phones.length === 0 && !remainingEmail) {

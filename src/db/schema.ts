@@ -105,6 +105,12 @@ export const contacts = pgTable('contacts', {
   firstTouchAt: ts('first_touch_at').notNull().defaultNow(),
   notes: text('notes'),
   createdBy: text('created_by'),
+  category: text('category').$type<'A' | 'B' | 'C'>(),
+  riskGroup: integer('risk_group'),
+  importance: text('importance').$type<'key' | 'middle' | 'small'>(),
+  creditLimitMinor: bigint('credit_limit_minor', { mode: 'number' }),
+  deferralDays: integer('deferral_days'),
+  clientSince: ts('client_since'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
@@ -312,3 +318,85 @@ export const routingDecisions = pgTable('routing_decisions', {
   actorId: text('actor_id'),
   detail: jsonb('detail').notNull(),
 });
+
+export const deals = pgTable('deals', {
+  id: text('id').primaryKey(),
+  contactId: text('contact_id').notNull(),
+  amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull(),
+  dealDate: ts('deal_date').notNull(),
+  dueAt: ts('due_at').notNull(),
+  items: jsonb('items'),
+  notes: text('notes'),
+  isFirst: boolean('is_first').notNull().default(false),
+  createdBy: text('created_by').notNull(),
+  commissionHunterId: text('commission_hunter_id'),
+  commissionPercent: numeric('commission_percent', { mode: 'number' }),
+  commissionMinor: bigint('commission_minor', { mode: 'number' }),
+  idempotencyKey: text('idempotency_key'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const payments = pgTable('payments', {
+  id: text('id').primaryKey(),
+  dealId: text('deal_id').notNull(),
+  amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+  paidAt: ts('paid_at').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const handoffs = pgTable('handoffs', {
+  id: text('id').primaryKey(),
+  contactId: text('contact_id').notNull(),
+  dealId: text('deal_id').notNull(),
+  fromHunterId: text('from_hunter_id'),
+  toAccountManagerId: text('to_account_manager_id'),
+  at: ts('at').notNull(),
+  reason: jsonb('reason').notNull(),
+});
+
+export type TaskKind = 'introduction' | 'debt_due' | 'debt_overdue' | 'assign_manager';
+export const tasks = pgTable('tasks', {
+  id: text('id').primaryKey(),
+  kind: text('kind').$type<TaskKind>().notNull(),
+  contactId: text('contact_id').notNull(),
+  assigneeId: text('assignee_id'),
+  dealId: text('deal_id'),
+  title: text('title').notNull(),
+  dueAt: ts('due_at'),
+  status: text('status').$type<'open' | 'done' | 'cancelled'>().notNull().default('open'),
+  createdAt: ts('created_at').notNull(),
+  doneAt: ts('done_at'),
+});
+
+export const commissionRates = pgTable('commission_rates', {
+  userId: text('user_id').primaryKey(),
+  percent: numeric('percent', { mode: 'number' }).notNull(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const clientCategoryHistory = pgTable('client_category_history', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  contactId: text('contact_id').notNull(),
+  computedAt: ts('computed_at').notNull(),
+  periodStart: ts('period_start').notNull(),
+  turnoverMinor: bigint('turnover_minor', { mode: 'number' }).notNull(),
+  category: text('category').notNull(),
+  riskGroup: integer('risk_group').notNull(),
+  violations: integer('violations').notNull(),
+  maxOverdueDays: integer('max_overdue_days').notNull(),
+  importance: text('importance').notNull(),
+  status: text('status').notNull(),
+});
+
+export const workloadHistory = pgTable(
+  'workload_history',
+  {
+    userId: text('user_id').notNull(),
+    computedAt: ts('computed_at').notNull(),
+    clients: integer('clients').notNull(),
+    abandoned: integer('abandoned').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.computedAt] })],
+);

@@ -15,6 +15,10 @@ export const idPrefixes = {
   callback: 'cb',
   meeting: 'mtg',
   offer: 'ofr',
+  deal: 'deal',
+  payment: 'pay',
+  handoff: 'hof',
+  task: 'task',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
