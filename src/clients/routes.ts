@@ -42,7 +42,7 @@ export function clientRoutes() {
       path: '/api/contacts/{id}/deals',
       tags: ['clients'],
       summary: "A contact's deals with payments and its handoff",
-      ...secured(staffRoles),
+      ...secured(dealRoles),
       request: { params: IdParam('cnt') },
       responses: { 200: jsonResponse(Any, 'Deals, newest first'), ...std, 404: problems[404] },
     }),
