@@ -184,8 +184,11 @@ async function handOver(tx: Tx, s: Services, c: typeof contacts.$inferSelect, de
 
 function announceHandoff(s: Services, a: { contactId: string; managerId: string | null; hunterId: string | null }) {
   const payload = { contactId: a.contactId, accountManagerId: a.managerId, hunterId: a.hunterId };
-  if (a.managerId) s.realtime.toUser(a.managerId, 'client:handed-over', payload);
-  if (a.hunterId) s.realtime.toUser(a.hunterId, 'client:handed-over', payload);
+  for (const id of [a.managerId, a.hunterId]) {
+    if (!id) continue;
+    s.realtime.toUser(id, 'client:handed-over', payload);
+    s.realtime.toUser(id, 'tasks:changed', {});
+  }
   s.realtime.toRoles(['client_head'], 'client:handed-over', payload);
 }
 

@@ -118,7 +118,8 @@ export async function listClients(s: Services, actor: AuthUser, q: z.infer<typeo
         (SELECT max(d.deal_date) FROM deals d WHERE d.contact_id = c.id),
         (SELECT max(t.done_at) FROM tasks t WHERE t.contact_id = c.id AND t.status = 'done'),
         c.client_since)) * 1000)::float8 AS last_touch_ms,
-      (SELECT count(*) FROM tasks t WHERE t.contact_id = c.id AND t.status = 'open')::int AS open_tasks
+      (SELECT count(*) FROM tasks t WHERE t.contact_id = c.id AND t.status = 'open'
+         AND (t.assignee_id IS NULL OR t.assignee_id = c.account_manager_id))::int AS open_tasks
     FROM contacts c
     WHERE c.status = 'active' AND (${managers ? sql`c.account_manager_id IN (${sql.join(managers.map((m) => sql`${m}`), sql`, `)})` : sql`true`})
     ORDER BY c.name, c.id`);
@@ -163,6 +164,9 @@ export async function reassignClient(s: Services, actor: AuthUser, contactId: st
   const payload = { contactId, from: c.accountManagerId, to: input.accountManagerId, by: actor.id, reason: input.reason };
   s.realtime.toUser(input.accountManagerId, 'client:reassigned', payload);
   if (c.accountManagerId) s.realtime.toUser(c.accountManagerId, 'client:reassigned', payload);
+  s.realtime.toRoles(['client_head', 'admin'], 'client:reassigned', payload);
+  s.realtime.toUser(input.accountManagerId, 'tasks:changed', {});
+  if (c.accountManagerId) s.realtime.toUser(c.accountManagerId, 'tasks:changed', {});
   return payload;
 }
 

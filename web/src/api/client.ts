@@ -37,6 +37,8 @@ interface RequestOptions {
   method?: string;
   body?: unknown;
   query?: Query;
+  /** Extra request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
   /** Do not treat a 401 as "session gone" (the login form expects 401 for a wrong password). */
   expect401?: boolean;
 }
@@ -46,7 +48,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const init: RequestInit = {
     method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
     credentials: 'same-origin',
-    headers: { accept: 'application/json, application/problem+json' },
+    headers: { ...opts.headers, accept: 'application/json, application/problem+json' },
   };
   if (opts.body !== undefined) {
     init.body = JSON.stringify(opts.body);

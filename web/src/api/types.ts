@@ -353,3 +353,160 @@ export interface Distribution {
   total: number;
   hunters: DistributionRow[];
 }
+
+/** One line of a deal (what was sold). */
+export interface DealItem {
+  name: string;
+  quantity: number;
+  priceMinor: number;
+}
+
+/** The first sale's handoff of a prospect to an account manager. */
+export interface Handoff {
+  id: string;
+  contactId: string;
+  dealId: string;
+  fromHunterId: string | null;
+  /** Null when no account manager was present: the client head gets an `assign_manager` task. */
+  toAccountManagerId: string | null;
+  at: string;
+  reason: unknown;
+}
+
+export interface Deal {
+  id: string;
+  contactId: string;
+  /** Minor currency units (kopecks). */
+  amountMinor: number;
+  currency: string;
+  dealDate: string;
+  dueAt: string;
+  items: DealItem[];
+  notes: string | null;
+  isFirst: boolean;
+  commission: { hunterId: string; percent: number | null; amountMinor: number | null } | null;
+  paidMinor: number;
+  createdBy: string;
+}
+
+/** `POST /api/deals`: the deal and the contact's handoff (made by this deal when `isFirst`). */
+export interface RecordedDeal extends Deal {
+  handoff: Handoff | null;
+}
+
+export interface NewDeal {
+  contactId: string;
+  amountMinor: number;
+  currency?: string;
+  dealDate?: string;
+  items?: DealItem[];
+  notes?: string;
+}
+
+export const clientCategories = ['A', 'B', 'C'] as const;
+export type ClientCategory = (typeof clientCategories)[number];
+export const clientImportances = ['key', 'middle', 'small'] as const;
+export type ClientImportance = (typeof clientImportances)[number];
+
+/** One client of `GET /api/clients`. */
+export interface ClientRow {
+  id: string;
+  name: string;
+  company: string | null;
+  accountManagerId: string | null;
+  hunterId: string | null;
+  category: ClientCategory | null;
+  /** Payment risk 0 (none) … 3 (worst). */
+  riskGroup: number | null;
+  importance: ClientImportance | null;
+  clientSince: string | null;
+  lastContactAt: string | null;
+  daysSinceContact: number | null;
+  abandoned: boolean;
+  openTasks: number;
+  /** An absent colleague's client that this account manager covers. */
+  covering: boolean;
+}
+
+export interface ClientList {
+  total: number;
+  items: ClientRow[];
+}
+
+export interface WorkloadRow {
+  id: string;
+  name: string;
+  clients: number;
+  abandoned: number;
+  /** clients / target (1 = at the target). */
+  loadVsTarget: number;
+  overloaded: boolean;
+  /** The colleague covering this manager while they are absent. */
+  coveredBy: string | null;
+}
+
+/** `GET /api/clients/workload`. */
+export interface Workload {
+  computedAt: string;
+  abandonedAfterDays: number;
+  targetClients: number;
+  managers: WorkloadRow[];
+}
+
+/** `POST /api/clients/recompute`. */
+export interface RecomputeSummary {
+  computedAt: string;
+  clients: number;
+  changed: number;
+  debtTasks: number;
+  skipped?: string;
+}
+
+export const taskKinds = ['introduction', 'debt_due', 'debt_overdue', 'assign_manager'] as const;
+export type TaskKind = (typeof taskKinds)[number];
+
+export interface Task {
+  id: string;
+  kind: TaskKind;
+  /** The service's English title; the panel shows a translated one by kind. */
+  title: string;
+  contact: Ref;
+  assigneeId: string | null;
+  covering: boolean;
+  dealId: string | null;
+  dueAt: string | null;
+  status: 'open' | 'done' | 'cancelled';
+  createdAt: string;
+}
+
+export interface CommissionLine {
+  hunterId: string;
+  name: string;
+  deals: number;
+  salesMinor: number;
+  commissionMinor: number;
+  currency: string;
+}
+
+/** `GET /api/reports/commissions`. */
+export interface CommissionReport {
+  from: string;
+  to: string;
+  items: CommissionLine[];
+}
+
+/** `client:handed-over`: a prospect's first sale made it a client of `accountManagerId`. */
+export interface ClientHandedOver {
+  contactId: string;
+  accountManagerId: string | null;
+  hunterId: string | null;
+}
+
+/** `client:reassigned`: the client head gave a client to another account manager. */
+export interface ClientReassigned {
+  contactId: string;
+  from: string | null;
+  to: string;
+  by: string;
+  reason: string;
+}

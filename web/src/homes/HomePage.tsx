@@ -22,6 +22,6 @@ export function HomePage({ user }: { user: User }) {
     case 'client_head':
       return <ClientHeadHome />;
     case 'account_manager':
-      return <AccountManagerHome user={user} />;
+      return <AccountManagerHome />;
   }
 }
