@@ -7,6 +7,7 @@
  *   BENCH_RATE=50 BENCH_SECONDS=60 npm run bench:capture      (needs npm run asterisk:up)
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test  (a server where it may create a database)
  *   BENCH_POOL_SIZE=20  (connections, as DATABASE_POOL_SIZE)
+ *   BENCH_RECORD=no     (yes: the sandbox also records every answered call, as it does by default)
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -49,6 +50,16 @@ async function main() {
   const lags: number[] = [];
   const transits: number[] = [];
   let events = 0;
+  // Recording is Asterisk's own load (MixMonitor per call), not capture's: off unless asked for.
+  const record = (process.env.BENCH_RECORD ?? 'no') === 'yes' ? 'yes' : 'no';
+  const setRecording = (value: string) =>
+    fetch(`${ari.url}/ari/asterisk/variable?variable=SB_RECORD_CALLS&value=${value}`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${ari.user}:${ari.password}`).toString('base64')}` },
+    }).then((r) => {
+      if (!r.ok) throw new Error(`could not set SB_RECORD_CALLS: ${r.status}`);
+    });
+  await setRecording(record);
   const gateway = startAriGateway(services, ari, {
     onStored: (type, lag, transit) => {
       events++;
@@ -61,7 +72,7 @@ async function main() {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
 
-  console.log(`bench:capture — ${total} calls at ${rate}/s for ${seconds} s to DID ${did}, hold ${holdMs} ms (+2 s ring-back)`);
+  console.log(`bench:capture — ${total} calls at ${rate}/s for ${seconds} s to DID ${did}, hold ${holdMs} ms (+2 s ring-back), recording ${record === 'yes' ? 'on' : 'off'}`);
   const scenario = fileURLToPath(new URL('../asterisk/sipp/uac-inbound.xml', import.meta.url));
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
@@ -120,6 +131,7 @@ async function main() {
   console.log(ok ? 'RESULT: every call placed was recorded exactly once' : 'RESULT: MISMATCH between calls placed and records');
 
   await gateway.stop();
+  await setRecording('yes');
   await database.close();
   await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
