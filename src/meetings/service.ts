@@ -235,6 +235,10 @@ export async function recordOutcome(s: Services, actor: AuthUser, id: string, in
       for (const o of open) fx.closedOffers.push({ offerId: o.id, hunterId: o.hunterId, status: 'withdrawn' });
     }
     await tx.update(meetings).set(set).where(eq(meetings.id, id));
+    // A prospect who has met a hunter is a potential client until the first sale.
+    if (input.outcome === 'held') {
+      await tx.update(contacts).set({ status: 'potential', updatedAt: now }).where(and(eq(contacts.id, m.contactId), eq(contacts.status, 'new')));
+    }
     await tx.insert(routingDecisions).values({
       meetingId: id,
       at: now,

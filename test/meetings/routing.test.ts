@@ -287,6 +287,7 @@ describe('outcomes, distribution and settings', () => {
     const moved = await out({ outcome: 'rescheduled', rescheduledTo: new Date(clock.now().getTime() + 2 * 86_400_000).toISOString() });
     expect(moved.body).toMatchObject({ status: 'rescheduled', rescheduledFrom: res.body.scheduledAt });
     expect((await out({ outcome: 'held' })).body.status).toBe('held');
+    expect((await h.api(`/api/contacts/${res.body.contact.id}`, { token: op.token })).body.status).toBe('potential');
     expect((await out({ outcome: 'won' })).body.status).toBe('won');
 
     const from = new Date(clock.now().getTime() - 86_400_000).toISOString();
