@@ -6,11 +6,24 @@ import { clientCategoryHistory, contacts } from '../db/schema.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { CommissionQuery, CommissionRateSchema, commissionReport, dealRoles, listDeals, PaymentSchema, RecordDealSchema, recordDeal, recordPayment, setCommissionRate } from './deals.js';
 import { recomputeClients } from './scoring.js';
+import {
+  CategoryHistorySchema,
+  ClientListSchema,
+  CommissionRateResultSchema,
+  CommissionReportSchema,
+  DealListSchema,
+  PaidDealSchema,
+  ReassignedSchema,
+  RecordedDealSchema,
+  ScoringSummarySchema,
+  TaskDoneSchema,
+  TaskSchema,
+  WorkloadSchema,
+} from './schemas.js';
 import { ClientListQuery, completeTask, listClients, listTasks, reassignClient, ReassignSchema, TaskQuery, workload } from './workload.js';
 
 const clientHeads = ['client_head', 'admin'] as const;
 const std = { 400: problems[400], 401: problems[401], 403: problems[403] };
-const Any = z.record(z.string(), z.unknown());
 
 export function clientRoutes() {
   const r = createRouter();
@@ -27,7 +40,7 @@ export function clientRoutes() {
         "Later deals record the bringing hunter's commission. Send `Idempotency-Key` to make retries safe.",
       ...secured(dealRoles),
       request: { body: jsonBody(RecordDealSchema), headers: z.object({ 'idempotency-key': z.string().min(1).max(100).optional() }) },
-      responses: { 201: jsonResponse(Any, 'Recorded'), 200: jsonResponse(Any, 'Already recorded with this key'), ...std, 409: problems[409] },
+      responses: { 201: jsonResponse(RecordedDealSchema, 'Recorded'), 200: jsonResponse(RecordedDealSchema, 'Already recorded with this key'), ...std, 409: problems[409] },
     }),
     async (c) => {
       const res = await recordDeal(c.get('services'), c.get('user'), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
@@ -44,7 +57,7 @@ export function clientRoutes() {
       summary: "A contact's deals with payments and its handoff",
       ...secured(dealRoles),
       request: { params: IdParam('cnt') },
-      responses: { 200: jsonResponse(Any, 'Deals, newest first'), ...std, 404: problems[404] },
+      responses: { 200: jsonResponse(DealListSchema, 'Deals, newest first'), ...std, 404: problems[404] },
     }),
     async (c) => c.json(await listDeals(c.get('services'), c.get('user'), c.req.valid('param').id), 200),
   );
@@ -57,7 +70,7 @@ export function clientRoutes() {
       summary: 'Record a payment against a deal',
       ...secured(['account_manager', 'client_head', 'sales_head', 'admin']),
       request: { params: IdParam('deal'), body: jsonBody(PaymentSchema) },
-      responses: { 201: jsonResponse(Any, 'The deal with what is paid and overdue'), ...std, 404: problems[404] },
+      responses: { 201: jsonResponse(PaidDealSchema, 'The deal with what is paid and overdue'), ...std, 404: problems[404] },
     }),
     async (c) => c.json(await recordPayment(c.get('services'), c.get('user'), c.req.valid('param').id, c.req.valid('json')), 201),
   );
@@ -70,7 +83,7 @@ export function clientRoutes() {
       summary: "Hunters' commission on their clients' later deals, per hunter, for a period",
       ...secured(['hunter', 'sales_head', 'client_head', 'admin']),
       request: { query: CommissionQuery },
-      responses: { 200: jsonResponse(Any, 'Per hunter'), ...std },
+      responses: { 200: jsonResponse(CommissionReportSchema, 'Per hunter'), ...std },
     }),
     async (c) => c.json(await commissionReport(c.get('services'), c.get('user'), c.req.valid('query')), 200),
   );
@@ -83,7 +96,7 @@ export function clientRoutes() {
       summary: "A hunter's own commission percentage (otherwise HUNTER_COMMISSION_PERCENT)",
       ...secured(['sales_head', 'admin']),
       request: { params: IdParam('usr'), body: jsonBody(CommissionRateSchema) },
-      responses: { 200: jsonResponse(Any, 'Saved'), ...std, 404: problems[404], 409: problems[409] },
+      responses: { 200: jsonResponse(CommissionRateResultSchema, 'Saved'), ...std, 404: problems[404], 409: problems[409] },
     }),
     async (c) => c.json(await setCommissionRate(c.get('services'), c.req.valid('param').id, c.req.valid('json').percent), 200),
   );
@@ -97,7 +110,7 @@ export function clientRoutes() {
       description: 'Account managers see their clients and those of absent colleagues they cover.',
       ...secured(['account_manager', 'client_head', 'admin']),
       request: { query: ClientListQuery },
-      responses: { 200: jsonResponse(Any, 'Clients'), ...std },
+      responses: { 200: jsonResponse(ClientListSchema, 'Clients'), ...std },
     }),
     async (c) => c.json(await listClients(c.get('services'), c.get('user'), c.req.valid('query')), 200),
   );
@@ -109,7 +122,7 @@ export function clientRoutes() {
       tags: ['clients'],
       summary: "Each account manager's clients, abandoned clients, cover and the overloaded signal",
       ...secured(clientHeads),
-      responses: { 200: jsonResponse(Any, 'Per manager'), 401: problems[401], 403: problems[403] },
+      responses: { 200: jsonResponse(WorkloadSchema, 'Per manager'), 401: problems[401], 403: problems[403] },
     }),
     async (c) => c.json(await workload(c.get('services')), 200),
   );
@@ -121,7 +134,7 @@ export function clientRoutes() {
       tags: ['clients'],
       summary: 'Recompute categories, risk groups, importance and statuses now (also runs on a schedule)',
       ...secured(clientHeads),
-      responses: { 200: jsonResponse(Any, 'Summary'), 401: problems[401], 403: problems[403] },
+      responses: { 200: jsonResponse(ScoringSummarySchema, 'Summary'), 401: problems[401], 403: problems[403] },
     }),
     async (c) => c.json(await recomputeClients(c.get('services')), 200),
   );
@@ -134,7 +147,7 @@ export function clientRoutes() {
       summary: "History of a client's categories",
       ...secured(['account_manager', 'client_head', 'admin', 'sales_head']),
       request: { params: IdParam('cnt') },
-      responses: { 200: jsonResponse(Any, 'Newest first'), ...std, 404: problems[404] },
+      responses: { 200: jsonResponse(CategoryHistorySchema, 'Newest first'), ...std, 404: problems[404] },
     }),
     async (c) => {
       const s = c.get('services');
@@ -155,7 +168,7 @@ export function clientRoutes() {
       summary: 'Give a client to another account manager (open tasks follow)',
       ...secured(clientHeads),
       request: { params: IdParam('cnt'), body: jsonBody(ReassignSchema) },
-      responses: { 200: jsonResponse(Any, 'Reassigned'), ...std, 404: problems[404], 409: problems[409] },
+      responses: { 200: jsonResponse(ReassignedSchema, 'Reassigned'), ...std, 404: problems[404], 409: problems[409] },
     }),
     async (c) => c.json(await reassignClient(c.get('services'), c.get('user'), c.req.valid('param').id, c.req.valid('json')), 200),
   );
@@ -168,7 +181,7 @@ export function clientRoutes() {
       summary: 'My tasks, and those of absent colleagues I cover',
       ...secured(staffRoles),
       request: { query: TaskQuery },
-      responses: { 200: jsonResponse(z.array(Any), 'Soonest due first'), ...std },
+      responses: { 200: jsonResponse(z.array(TaskSchema), 'Soonest due first'), ...std },
     }),
     async (c) => c.json(await listTasks(c.get('services'), c.get('user'), c.req.valid('query')), 200),
   );
@@ -181,7 +194,7 @@ export function clientRoutes() {
       summary: 'Mark a task done',
       ...secured(staffRoles),
       request: { params: IdParam('task') },
-      responses: { 200: jsonResponse(Any, 'Done'), ...std, 404: problems[404], 409: problems[409] },
+      responses: { 200: jsonResponse(TaskDoneSchema, 'Done'), ...std, 404: problems[404], 409: problems[409] },
     }),
     async (c) => c.json(await completeTask(c.get('services'), c.get('user'), c.req.valid('param').id), 200),
   );

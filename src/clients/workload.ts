@@ -108,8 +108,8 @@ export async function listClients(s: Services, actor: AuthUser, q: z.infer<typeo
   } else if (q.accountManagerId) managers = [q.accountManagerId];
   const since = new Date(now.getTime() - s.config.clients.abandonedAfterDays * DAY);
   const rows = await s.database.query<{
-    id: string; name: string; company: string | null; account_manager_id: string | null; hunter_id: string | null; category: string | null;
-    risk_group: number | null; importance: string | null; client_since_ms: number | null; last_touch_ms: number | null; open_tasks: number;
+    id: string; name: string; company: string | null; account_manager_id: string | null; hunter_id: string | null; category: 'A' | 'B' | 'C' | null;
+    risk_group: number | null; importance: 'key' | 'middle' | 'small' | null; client_since_ms: number | null; last_touch_ms: number | null; open_tasks: number;
   }>(sql`
     SELECT c.id, c.name, c.company, c.account_manager_id, c.hunter_id, c.category, c.risk_group, c.importance,
       (extract(epoch FROM c.client_since) * 1000)::float8 AS client_since_ms,
