@@ -16,6 +16,7 @@ import { docsRoutes } from './docs/routes.js';
 import { webRoutes } from './web/routes.js';
 import { meetingRoutes } from './meetings/routes.js';
 import { clientRoutes } from './clients/routes.js';
+import { pauseReasonRoutes } from './users/pause-reasons.js';
 import { callRoutes } from './calls/routes.js';
 import { attributionRoutes } from './attribution/routes.js';
 
@@ -84,6 +85,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', callRoutes());
   app.route('/', meetingRoutes());
   app.route('/', clientRoutes());
+  app.route('/', pauseReasonRoutes());
   app.route('/', attributionRoutes(services.config.tracking.corsOrigins));
   app.route('/', docsRoutes());
 

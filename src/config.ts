@@ -82,6 +82,8 @@ const envSchema = z.object({
   CATEGORY_PERIOD_DAYS: z.coerce.number().int().min(1).max(3660).default(30),
   CLIENT_LOST_AFTER_DAYS: z.coerce.number().int().min(1).default(180),
   CLIENT_ABANDONED_AFTER_DAYS: z.coerce.number().int().min(1).default(30),
+  /** A user whose last panel closed is set offline after this many seconds (a reload does not count). */
+  OFFLINE_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   CATEGORY_RECOMPUTE_HOURS: z.coerce.number().min(0.01).max(24 * 31).default(24),
 });
 
@@ -166,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     phoneRegion: e.DEFAULT_PHONE_REGION as import('libphonenumber-js').CountryCode,
     currency: e.DEFAULT_CURRENCY,
     companyTimeZone: e.COMPANY_TIMEZONE,
+    offlineGraceSeconds: e.OFFLINE_GRACE_SECONDS,
     clients: {
       firstDealCreditLimitMinor: Math.round(e.FIRST_DEAL_CREDIT_LIMIT * 100),
       firstDealDeferralDays: e.FIRST_DEAL_DEFERRAL_DAYS,

@@ -13,8 +13,11 @@ export const roles = [
 ] as const;
 export type Role = (typeof roles)[number];
 
+/** States a user sets in the panel. */
 export const userStatuses = ['available', 'paused', 'offline'] as const;
-export type UserStatus = (typeof userStatuses)[number];
+/** Every state, including those the telephony sets (ringing, on a call, wrap-up after a call). */
+export const allUserStatuses = ['available', 'paused', 'ringing', 'on_call', 'wrap_up', 'offline'] as const;
+export type UserStatus = (typeof allUserStatuses)[number];
 
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof weekdays)[number];
@@ -400,3 +403,12 @@ export const workloadHistory = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.computedAt] })],
 );
+
+export const pauseReasons = pgTable('pause_reasons', {
+  id: text('id').primaryKey(),
+  label: text('label').notNull(),
+  active: boolean('active').notNull().default(true),
+  position: integer('position').notNull().default(0),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});

@@ -9,7 +9,7 @@ import { AppError, toProblem } from '../shared/errors.js';
 import { validationError } from '../shared/http.js';
 import { roleRoom, userRoom } from './hub.js';
 import { socketEvents } from './events.js';
-import { presenceAudience } from '../users/service.js';
+import { goOfflineIfStillGone, presenceAudience } from '../users/service.js';
 
 type Ack = (response: { ok: true; data: unknown } | { ok: false; error: ReturnType<typeof toProblem> }) => void;
 
@@ -103,6 +103,15 @@ function onConnection(io: Server, socket: Socket, services: Services, state: { c
   socket.on('disconnect', () => {
     services.realtime.socketClosed(user.id);
     void announce(false);
+    if (state.closing) return;
+    // Offline by itself once no panel of the user has come back within the grace period.
+    const timer = setTimeout(() => {
+      if (state.closing) return;
+      goOfflineIfStillGone(services, user.id, async () => (await io.in(userRoom(user.id)).fetchSockets()).length === 0).catch((err: Error) =>
+        services.logger.warn({ err: err.message, userId: user.id }, 'could not set a disconnected user offline'),
+      );
+    }, services.config.offlineGraceSeconds * 1000);
+    timer.unref();
   });
 
   // A socket does not outlive its token.

@@ -19,6 +19,7 @@ export const idPrefixes = {
   payment: 'pay',
   handoff: 'hof',
   task: 'task',
+  pauseReason: 'pr',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { absenceReasons, roles, userStatuses, weekdays } from '../db/schema.js';
+import { absenceReasons, allUserStatuses, roles, userStatuses, weekdays } from '../db/schema.js';
 import { isTimeZone } from '../config.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
@@ -31,7 +31,7 @@ export const UserSchema = z
     locale: z.enum(['ru', 'en']),
     timezone: z.string(),
     workingHours: WorkingHoursSchema.nullable(),
-    status: z.enum(userStatuses),
+    status: z.enum(allUserStatuses),
     statusReason: z.string().nullable(),
     statusChangedAt: z.string(),
     lastLoginAt: z.string().nullable(),

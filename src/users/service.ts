@@ -6,6 +6,7 @@ import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { AuthUser } from '../auth/middleware.js';
+import { assertPauseReason } from './pause-reasons.js';
 import type { CreateAbsenceSchema, CreateUserSchema, SetStatusSchema, UpdateMeSchema, UpdateUserSchema } from './schemas.js';
 
 type UserRow = typeof users.$inferSelect;
@@ -254,16 +255,20 @@ export async function setStatus(s: Services, actor: AuthUser, input: z.infer<typ
       errors: [{ path: 'reason', message: 'only allowed with status "paused"' }],
     });
   }
+  if (input.status === 'paused' && actor.role === 'operator') await assertPauseReason(s, input.reason);
+  return applyStatus(s, actor.id, input.status, input.reason ?? null);
+}
+
+/** Stores a state change with its time and tells the user's panels and the supervisors. */
+export async function applyStatus(s: Services, userId: string, status: UserStatus, reason: string | null) {
   const now = s.clock.now();
-  const status: UserStatus = input.status;
-  const reason = input.reason ?? null;
   const row = await s.database.db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
       .set({ status, statusReason: reason, statusChangedAt: now, updatedAt: now })
-      .where(eq(users.id, actor.id))
+      .where(eq(users.id, userId))
       .returning();
-    await tx.insert(userStatusLog).values({ id: newId('statusChange'), userId: actor.id, status, reason, at: now });
+    await tx.insert(userStatusLog).values({ id: newId('statusChange'), userId, status, reason, at: now });
     return updated!;
   });
   const event = { userId: row.id, name: row.name, role: row.role, status, reason, since: now.toISOString() };
@@ -290,4 +295,15 @@ export async function updateMe(s: Services, actor: AuthUser, patch: z.infer<type
   }
   const [row] = await s.database.db.update(users).set(set).where(eq(users.id, actor.id)).returning();
   return toUserDto(row!);
+}
+
+/**
+ * A user whose last panel closed goes offline after the grace period, unless a panel came back (a
+ * reload or a short network drop does not count). Called by the realtime server on disconnect.
+ */
+export async function goOfflineIfStillGone(s: Services, userId: string, stillGone: () => Promise<boolean>) {
+  if (!(await stillGone())) return;
+  const [u] = await s.database.db.select({ status: users.status }).from(users).where(eq(users.id, userId));
+  if (!u || u.status === 'offline') return;
+  await applyStatus(s, userId, 'offline', 'disconnected');
 }

@@ -150,6 +150,32 @@ describe('absences', () => {
 });
 
 describe('my status', () => {
+  it('operators pause with one of the administrator\'s reasons', async () => {
+    const op = await h.user('operator');
+    const cc = await h.user('cc_admin');
+    const none = await h.api('/api/me/status', { method: 'PUT', token: op.token, body: { status: 'paused', reason: 'lunch' } });
+    expect(none.status).toBe(400);
+    expect(none.body.detail).toMatch(/No pause reasons/);
+    expect((await h.api('/api/pause-reasons', { token: op.token, body: { label: 'lunch' } })).status).toBe(403);
+    const lunch = await h.api('/api/pause-reasons', { token: cc.token, body: { label: 'lunch', position: 1 } });
+    expect(lunch.status).toBe(201);
+    expect((await h.api('/api/pause-reasons', { token: cc.token, body: { label: 'Lunch' } })).status).toBe(409);
+    const training = await h.api('/api/pause-reasons', { token: cc.token, body: { label: 'training', position: 2 } });
+    expect((await h.api('/api/pause-reasons', { token: op.token })).body.map((r: { label: string }) => r.label)).toEqual(['lunch', 'training']);
+    const other = await h.api('/api/me/status', { method: 'PUT', token: op.token, body: { status: 'paused', reason: 'smoking' } });
+    expect(other.status).toBe(400);
+    expect(other.body.detail).toMatch(/lunch, training/);
+    // A retired reason is no longer offered or accepted.
+    await h.api(`/api/pause-reasons/${training.body.id}`, { method: 'PATCH', token: cc.token, body: { active: false } });
+    expect((await h.api('/api/me/status', { method: 'PUT', token: op.token, body: { status: 'paused', reason: 'training' } })).status).toBe(400);
+    expect((await h.api('/api/pause-reasons?all=true', { token: cc.token })).body).toHaveLength(2);
+    expect((await h.api(`/api/pause-reasons/pr_01JZZZZZZZZZZZZZZZZZZZZZZZ`, { method: 'PATCH', token: cc.token, body: { active: false } })).status).toBe(404);
+    // Other roles keep a free-text reason.
+    const hunter = await h.user('hunter');
+    expect((await h.api('/api/me/status', { method: 'PUT', token: hunter.token, body: { status: 'paused', reason: 'client visit' } })).status).toBe(200);
+    expect((await h.api('/api/me/status', { method: 'PUT', token: op.token, body: { status: 'on_call' } })).status).toBe(400);
+  });
+
   it('is stored with its time in a log, and a reason only goes with paused', async () => {
     const op = await h.user('operator');
     const paused = await h.api('/api/me/status', { method: 'PUT', token: op.token, body: { status: 'paused', reason: 'lunch' } });

@@ -89,6 +89,19 @@ describe.skipIf(!haveBrowser)('web shell in Chromium', () => {
     await page.locator('[data-testid="connection"][data-state="connected"]').waitFor();
     expect(await heading.textContent()).toBe('Рабочее место оператора');
 
+    // Pausing offers the administrator's reasons; the one picked is the status shown.
+    const cc = await h.user('cc_admin');
+    await h.api('/api/pause-reasons', { token: cc.token, body: { label: 'Обучение' } });
+    await page.locator('.status-control--large .status-btn--paused').click();
+    const form = page.locator('.status-control--large [data-testid="pause-form"]');
+    await form.waitFor();
+    await expect.poll(() => form.locator('datalist option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['Обучение']);
+    await form.locator('input').fill('Обучение');
+    await form.getByRole('button', { name: 'Поставить паузу' }).click();
+    await form.waitFor({ state: 'detached' });
+    await expect.poll(async () => (await h.api('/api/me', { token: op.token })).body.statusReason).toBe('Обучение');
+    expect(await page.locator('.status-control--large .status-btn--paused').getAttribute('aria-pressed')).toBe('true');
+
     await page.screenshot({ path: `${shotsDir}/home-operator.png`, fullPage: true });
     expect(browser.errorsOf(page)).toEqual([]);
   });

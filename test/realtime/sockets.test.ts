@@ -86,6 +86,7 @@ describe('socket.io', () => {
     const sc = h.socket(cc.token);
     const so = h.socket(op.token);
     await Promise.all([connected(sc), connected(so)]);
+    await h.api('/api/pause-reasons', { token: cc.token, body: { label: 'training' } });
     const seen = nextEvent(sc, 'presence:changed');
     const ack = await emitWithAck(so, 'status:set', { status: 'paused', reason: 'training' });
     expect(ack).toMatchObject({ ok: true, data: { id: op.id, status: 'paused', statusReason: 'training' } });

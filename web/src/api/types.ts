@@ -2,8 +2,17 @@
 export const roles = ['admin', 'cc_admin', 'operator', 'sales_head', 'hunter', 'client_head', 'account_manager'] as const;
 export type Role = (typeof roles)[number];
 
+/** States a user picks in the panel. */
 export const userStatuses = ['available', 'paused', 'offline'] as const;
-export type UserStatus = (typeof userStatuses)[number];
+/** Every state: telephony also sets ringing, on a call and wrap-up. */
+export type UserStatus = (typeof userStatuses)[number] | 'ringing' | 'on_call' | 'wrap_up';
+
+export interface PauseReason {
+  id: string;
+  label: string;
+  active: boolean;
+  position: number;
+}
 
 export const locales = ['ru', 'en'] as const;
 export type Locale = (typeof locales)[number];

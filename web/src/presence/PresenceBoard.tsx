@@ -8,7 +8,7 @@ import { Empty, Panel, StatusBadge } from '../ui/bits';
 import { problemMessage } from '../ui/errors';
 import { formatTime } from '../ui/format';
 
-const order: Record<UserStatus, number> = { available: 0, paused: 1, offline: 2 };
+const order: Record<UserStatus, number> = { on_call: 0, ringing: 1, wrap_up: 2, available: 3, paused: 4, offline: 5 };
 
 /**
  * Live presence of one team (the supervisor's `presence:list`, kept current by `presence:changed` and
@@ -48,8 +48,9 @@ export function PresenceBoard({ role, title }: { role: Role; title: MessageKey }
   });
 
   const sorted = [...(people ?? [])].sort((a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name));
+  // Busy on the phone (ringing, on a call, wrap-up) counts as available in the summary.
   const counts = { available: 0, paused: 0, offline: 0 };
-  for (const p of sorted) counts[p.status] += 1;
+  for (const p of sorted) counts[p.status === 'paused' || p.status === 'offline' ? p.status : 'available'] += 1;
 
   return (
     <Panel title={t(title)} testId={`presence-${role}`} actions={people && <span class="muted">{t('presence.summary', counts)}</span>}>

@@ -1,6 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { TargetedSubmitEvent } from 'preact';
-import { userStatuses, type UserStatus } from '../api/types';
+import { userStatuses, type PauseReason, type UserStatus } from '../api/types';
+import { api } from '../api/client';
 import { useI18n } from '../i18n';
 import { problemMessage } from '../ui/errors';
 import { useMyStatus } from './useMyStatus';
@@ -17,6 +18,14 @@ export function StatusControl({ variant }: { variant: 'compact' | 'large' }) {
   const [pausing, setPausing] = useState(false);
   const [reason, setReason] = useState('');
   const listId = `pause-reasons-${variant}`;
+  // The call-centre administrator's reasons; operators must pick one of them.
+  const [reasons, setReasons] = useState<PauseReason[] | null>(null);
+  useEffect(() => {
+    if (!pausing || reasons) return;
+    api<PauseReason[]>('/api/pause-reasons')
+      .then(setReasons)
+      .catch(() => setReasons([]));
+  }, [pausing]);
 
   const pick = (s: UserStatus) => {
     if (s === 'paused') {
@@ -51,9 +60,9 @@ export function StatusControl({ variant }: { variant: 'compact' | 'large' }) {
         autoFocus
       />
       <datalist id={listId}>
-        {reasonPresets.map((r) => (
-          <option key={r} value={t(`status.preset.${r}`)} />
-        ))}
+        {reasons?.length
+          ? reasons.map((r) => <option key={r.id} value={r.label} />)
+          : reasonPresets.map((r) => <option key={r} value={t(`status.preset.${r}`)} />)}
       </datalist>
       <div class="pause-form__actions">
         <button type="submit" class="btn btn--primary btn--small" disabled={my.busy}>
