@@ -5,7 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import { ZodError } from 'zod';
 import type { Services } from './services.js';
-import { AppError, toProblem, type ErrorCode } from './shared/errors.js';
+import { AppError, isDatetimeOutOfRange, toProblem, type ErrorCode } from './shared/errors.js';
 import { createRouter, validationError, type AppEnv } from './shared/http.js';
 import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './users/routes.js';
@@ -113,6 +113,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.onError((err, c) => {
     if (err instanceof AppError) return problemResponse(c, err);
     if (err instanceof ZodError) return problemResponse(c, validationError(err));
+    if (isDatetimeOutOfRange(err)) return problemResponse(c, new AppError('validation_failed', 'A date is outside the range this service stores (years 1–9999)'));
     if (err instanceof HTTPException && err.status < 500) {
       const code = statusCodes[err.status] ?? 'bad_request';
       const detail = /malformed json/i.test(err.message) ? 'The body is not valid JSON' : err.message || code;

@@ -59,7 +59,8 @@ export function toDealDto(d: typeof deals.$inferSelect, paid = 0) {
 
 /** Hunters record sales for prospects they hold, account managers for their clients; heads and admins for any. */
 function mayRecord(actor: AuthUser, c: typeof contacts.$inferSelect) {
-  if (actor.role === 'hunter') return c.hunterId === actor.id && c.status !== 'active';
+  // A hunter sells to prospects only; once a client (active or lost) it belongs to the client department.
+  if (actor.role === 'hunter') return c.hunterId === actor.id && (c.status === 'new' || c.status === 'potential');
   if (actor.role === 'account_manager') return c.accountManagerId === actor.id;
   return actor.role === 'admin' || actor.role === 'sales_head' || actor.role === 'client_head';
 }
@@ -80,7 +81,7 @@ export async function recordDeal(s: Services, actor: AuthUser, input: z.infer<ty
       const [c] = await tx.select().from(contacts).where(eq(contacts.id, input.contactId)).for('update');
       if (!c) throw fieldError('contactId', `no contact ${input.contactId}`);
       if (!mayRecord(actor, c)) {
-        throw new AppError('forbidden', actor.role === 'hunter' && c.status === 'active' ? 'This client was handed to the client department; its account manager records sales' : 'Only the hunter holding the prospect or the client\'s account manager records its sales');
+        throw new AppError('forbidden', actor.role === 'hunter' && (c.status === 'active' || c.status === 'lost') ? 'This client was handed to the client department; its account manager records sales' : 'Only the hunter holding the prospect or the client\'s account manager records its sales');
       }
       const [{ n }] = (await tx.select({ n: sql<number>`count(*)::int` }).from(deals).where(eq(deals.contactId, c.id))) as [{ n: number }];
       const first = n === 0;
@@ -209,13 +210,16 @@ export async function recordPayment(s: Services, actor: AuthUser, dealId: string
   const paidAt = input.paidAt ? new Date(input.paidAt) : now;
   if (paidAt.getTime() > now.getTime() + DAY) throw fieldError('paidAt', 'cannot be in the future');
   if (paidAt < d.dealDate) throw fieldError('paidAt', 'is before the deal');
-  await s.database.db.insert(payments).values({ id: newId('payment'), dealId, amountMinor: input.amountMinor, paidAt, createdBy: actor.id, createdAt: now });
-  const all = await s.database.db.select().from(payments).where(eq(payments.dealId, dealId));
-  const state = debtState({ amountMinor: d.amountMinor, dueAt: d.dueAt, payments: all }, now);
-  if (state.paidInFullAt) {
-    // Settled: reminders about it are done.
-    await s.database.db.update(tasks).set({ status: 'done', doneAt: now }).where(and(eq(tasks.dealId, dealId), eq(tasks.status, 'open'), sql`${tasks.kind} IN ('debt_due', 'debt_overdue')`));
-  }
+  const state = await s.database.db.transaction(async (tx) => {
+    await tx.insert(payments).values({ id: newId('payment'), dealId, amountMinor: input.amountMinor, paidAt, createdBy: actor.id, createdAt: now });
+    const all = await tx.select().from(payments).where(eq(payments.dealId, dealId));
+    const st = debtState({ amountMinor: d.amountMinor, dueAt: d.dueAt, payments: all }, now);
+    if (st.paidInFullAt) {
+      // Settled: reminders about it are done.
+      await tx.update(tasks).set({ status: 'done', doneAt: now }).where(and(eq(tasks.dealId, dealId), eq(tasks.status, 'open'), sql`${tasks.kind} IN ('debt_due', 'debt_overdue')`));
+    }
+    return st;
+  });
   return { ...toDealDto(d, state.paidMinor), overdueDays: state.overdueDays, settledAt: state.paidInFullAt?.toISOString() ?? null };
 }
 

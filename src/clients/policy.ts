@@ -1,3 +1,5 @@
+import { localParts } from '../meetings/policy.js';
+
 /**
  * Client scoring rules from the company's client assessment (categories, payment risk, importance) and
  * the choice of an account manager, as plain functions.
@@ -61,11 +63,13 @@ export function debtState(d: DebtFacts, now: Date): { paidMinor: number; paidInF
   return { paidMinor: paid, paidInFullAt, overdueDays: Math.max(0, Math.floor(late / DAY)), violation: late > 0 };
 }
 
-/** Counts working days (Monday–Friday) from `from` to `to` (both dates, from exclusive). */
-export function workingDaysBetween(from: Date, to: Date): number {
+/** Working days (Monday–Friday) after `from`'s local date up to `to`'s, in the company's time zone. */
+export function workingDaysBetween(from: Date, to: Date, timeZone = 'UTC'): number {
   let n = 0;
-  const d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
-  const end = Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate());
+  const a = localParts(from, timeZone);
+  const b = localParts(to, timeZone);
+  const d = new Date(Date.UTC(a.year, a.month - 1, a.day));
+  const end = Date.UTC(b.year, b.month - 1, b.day);
   while (d.getTime() < end) {
     d.setUTCDate(d.getUTCDate() + 1);
     const wd = d.getUTCDay();

@@ -37,7 +37,10 @@ export async function recomputeClients(s: Services): Promise<ScoringSummary> {
     const clients = await tx
       .select({ id: contacts.id, name: contacts.name, status: contacts.status, category: contacts.category, riskGroup: contacts.riskGroup, importance: contacts.importance, am: contacts.accountManagerId })
       .from(contacts)
-      .where(inArray(contacts.status, ['active', 'lost']));
+      .where(inArray(contacts.status, ['active', 'lost']))
+      // Held until the end: a deal recorded meanwhile waits, instead of being overwritten by stale figures.
+      .orderBy(contacts.id)
+      .for('update');
     if (!clients.length) return;
     const ids = clients.map((c) => c.id);
     const dealRows = rowsOf<{ id: string; contact_id: string; name: string; amount_minor: string | number; deal_ms: number; due_ms: number }>(
@@ -67,7 +70,7 @@ export async function recomputeClients(s: Services): Promise<ScoringSummary> {
       risk.set(d.contact_id, r);
       if (!state.paidInFullAt) {
         if (now >= dueAt) reminders.push({ kind: 'debt_overdue', contactId: d.contact_id, dealId: d.id, title: `Overdue payment: ${d.name}`, dueAt });
-        else if (workingDaysBetween(now, dueAt) <= 3) reminders.push({ kind: 'debt_due', contactId: d.contact_id, dealId: d.id, title: `Payment due soon: ${d.name}`, dueAt });
+        else if (workingDaysBetween(now, dueAt, s.config.companyTimeZone) <= 3) reminders.push({ kind: 'debt_due', contactId: d.contact_id, dealId: d.id, title: `Payment due soon: ${d.name}`, dueAt });
       }
     }
     const importance = importanceByShare(turnover);

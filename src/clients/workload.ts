@@ -155,12 +155,14 @@ export async function reassignClient(s: Services, actor: AuthUser, contactId: st
     throw new AppError('validation_failed', 'Clients go to active account managers', { errors: [{ path: 'accountManagerId', message: 'not an active account manager' }] });
   }
   const now = s.clock.now();
-  await s.database.db.update(contacts).set({ accountManagerId: input.accountManagerId, updatedAt: now }).where(eq(contacts.id, contactId));
-  // Open tasks follow the client.
-  await s.database.db
-    .update(tasks)
-    .set({ assigneeId: input.accountManagerId })
-    .where(and(eq(tasks.contactId, contactId), eq(tasks.status, 'open'), c.accountManagerId ? eq(tasks.assigneeId, c.accountManagerId) : sql`false`));
+  await s.database.db.transaction(async (tx) => {
+    await tx.update(contacts).set({ accountManagerId: input.accountManagerId, updatedAt: now }).where(eq(contacts.id, contactId));
+    // Open tasks follow the client.
+    await tx
+      .update(tasks)
+      .set({ assigneeId: input.accountManagerId })
+      .where(and(eq(tasks.contactId, contactId), eq(tasks.status, 'open'), c.accountManagerId ? eq(tasks.assigneeId, c.accountManagerId) : sql`false`));
+  });
   const payload = { contactId, from: c.accountManagerId, to: input.accountManagerId, by: actor.id, reason: input.reason };
   s.realtime.toUser(input.accountManagerId, 'client:reassigned', payload);
   if (c.accountManagerId) s.realtime.toUser(c.accountManagerId, 'client:reassigned', payload);

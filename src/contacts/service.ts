@@ -197,7 +197,7 @@ export async function updateContact(s: Services, actor: AuthUser, id: string, pa
     await s.database.db.transaction(async (tx) => {
       const [current] = await tx.select({ id: contacts.id, email: contacts.email, status: contacts.status }).from(contacts).where(eq(contacts.id, id)).for('update');
       if (!current) throw notFound('Contact', id);
-      if (actor.role === 'hunter' && current.status === 'active') {
+      if (actor.role === 'hunter' && (current.status === 'active' || current.status === 'lost')) {
         throw new AppError('forbidden', 'This client was handed to the client department; hunters see it read-only');
       }
       const { phones: _p, ...fields } = patch;

@@ -131,7 +131,8 @@ async function loadFacts(tx: Tx, s: Services, now: Date, presence: Set<string>) 
       const back = new Set(returning.map((r) => r.id));
       // The team is whoever could take a meeting right now.
       const team = facts.filter((f) => !back.has(f.id)).map(judge).filter((v) => v.eligible).map((v) => v.load);
-      for (const r of returning) {
+      // Nobody can take meetings right now: decide the credit later, when there is a team to compare with.
+      for (const r of team.length ? returning : []) {
         const f = facts.find((x) => x.id === r.id)!;
         const credit = returnCredit({ periodCount: f.periodCount + f.openOffers, weight: f.weight }, team);
         f.credit = credit;
@@ -160,6 +161,16 @@ async function ownersOf(tx: Tx, contactIds: string[]): Promise<Map<string, strin
       if (owner) out.set(c.id, owner);
     }
   }
+  // A hunter already offered (or given) a meeting with the same prospect holds it too, before accepting.
+  const pending = rowsOf<{ contact_id: string; hunter_id: string }>(
+    await tx.execute(sql`
+      SELECT DISTINCT ON (m.contact_id) m.contact_id, coalesce(m.hunter_id, o.hunter_id) AS hunter_id
+      FROM meetings m LEFT JOIN meeting_offers o ON o.meeting_id = m.id AND o.status = 'open'
+      WHERE m.contact_id IN (${sql.join(contactIds.map((id) => sql`${id}`), sql`, `)})
+        AND (o.id IS NOT NULL OR (m.hunter_id IS NOT NULL AND m.status IN ('assigned', 'held', 'rescheduled')))
+      ORDER BY m.contact_id, m.updated_at DESC`),
+  );
+  for (const p of pending) if (p.hunter_id && !out.has(p.contact_id)) out.set(p.contact_id, p.hunter_id);
   return out;
 }
 
@@ -220,8 +231,9 @@ async function routeBatch(s: Services, requests: RouteRequest[], presence: Set<s
       decisions.push({ meetingId: m.id, at: now, kind: 'offer', hunterId: choice.chosen.id, detail: { ...detail, offerId, expiresAt: expiresAt.toISOString() } });
       offered.push(m.id);
       fx.offered = { offerId, hunterId: choice.chosen.id, expiresAt, how: choice.how! };
-      // The next meeting of the batch sees this offer as part of the hunter's load.
+      // The next meeting of the batch sees this offer as part of the hunter's load, and its prospect as theirs.
       facts.find((f) => f.id === choice.chosen!.id)!.openOffers += 1;
+      if (!owners.has(m.contactId)) owners.set(m.contactId, choice.chosen.id);
     }
     if (offers.length) await tx.insert(meetingOffers).values(offers);
     if (offered.length) await tx.update(meetings).set({ status: 'offered', updatedAt: now }).where(inArray(meetings.id, offered));
@@ -284,9 +296,12 @@ export async function answerOffer(s: Services, user: AuthUser, offerId: string, 
   let reroute: string | null = null;
   await s.database.db.transaction(async (tx) => {
     // Lock order everywhere: the meeting, then its offers (every offer change holds the meeting's lock).
-    const [ref] = await tx.select({ meetingId: meetingOffers.meetingId }).from(meetingOffers).where(eq(meetingOffers.id, offerId));
-    if (!ref) throw notFound('Offer', offerId);
-    const [m] = await tx.select().from(meetings).where(eq(meetings.id, ref.meetingId)).for('update');
+    const [m] = await tx
+      .select()
+      .from(meetings)
+      .where(eq(meetings.id, sql`(SELECT ${meetingOffers.meetingId} FROM ${meetingOffers} WHERE ${meetingOffers.id} = ${offerId})`))
+      .for('update');
+    if (!m) throw notFound('Offer', offerId);
     const [offer] = await tx.select().from(meetingOffers).where(eq(meetingOffers.id, offerId));
     if (!m || !offer) throw notFound('Offer', offerId);
     if (offer.hunterId !== user.id) throw new AppError('forbidden', 'This offer was made to another hunter');
@@ -301,9 +316,15 @@ export async function answerOffer(s: Services, user: AuthUser, offerId: string, 
       return;
     }
     if (answer.accept) {
-      await tx.update(meetingOffers).set({ status: 'accepted', respondedAt: now }).where(eq(meetingOffers.id, offerId));
-      await assignInTx(tx, s, m, user.id, offer.how, now);
-      await log(tx, s, m.id, 'accepted', { offerId, secondsToAccept: Math.round((now.getTime() - offer.offeredAt.getTime()) / 1000) }, user.id, user.id);
+      // The offer, the meeting, the prospect's owner and the log in one statement.
+      const at = now.toISOString();
+      const detail = JSON.stringify({ offerId, secondsToAccept: Math.round((now.getTime() - offer.offeredAt.getTime()) / 1000) });
+      await tx.execute(sql`
+        WITH o AS (UPDATE meeting_offers SET status = 'accepted', responded_at = ${at}::timestamptz WHERE id = ${offerId}),
+             mt AS (UPDATE meetings SET status = 'assigned', hunter_id = ${user.id}, assigned_at = ${at}::timestamptz, assigned_how = ${offer.how}, updated_at = ${at}::timestamptz WHERE id = ${m.id}),
+             c AS (UPDATE contacts SET hunter_id = ${user.id}, updated_at = ${at}::timestamptz WHERE id = ${m.contactId})
+        INSERT INTO routing_decisions (meeting_id, at, kind, hunter_id, actor_id, detail)
+        VALUES (${m.id}, ${at}::timestamptz, 'accepted', ${user.id}, ${user.id}, ${detail}::jsonb)`);
       fx.assigned = { hunterId: user.id, bookedBy: m.bookedBy };
       fx.closedOffers.push({ offerId, hunterId: user.id, status: 'accepted' });
     } else {
@@ -315,7 +336,8 @@ export async function answerOffer(s: Services, user: AuthUser, offerId: string, 
     }
   });
   await announce(s, fx);
-  if (reroute) await routeMeeting(s, fx.meetingId, reroute);
+  // The answer is committed; if moving the meeting on fails now, the sweeper picks it up.
+  if (reroute) await routeMeeting(s, fx.meetingId, reroute).catch((err: Error) => s.logger.error({ err, meetingId: fx.meetingId }, 'routing after an answer failed; the sweeper will retry'));
   if (lateBy) throw new AppError('gone', `The offer expired at ${(lateBy as Date).toISOString()}; the meeting went to the next hunter`);
   return fx;
 }

@@ -59,7 +59,7 @@ export const OutcomeSchema = z
 
 export const HunterRoutingSchema = z
   .object({
-    weight: z.number().gt(0).max(100).default(1),
+    weight: z.number().min(0.01).max(100).transform((w) => Math.round(w * 100) / 100).default(1),
     dailyCap: z.number().int().min(0).max(1000).nullable().default(null),
     weeklyCap: z.number().int().min(0).max(5000).nullable().default(null),
   })
@@ -92,8 +92,8 @@ export async function bookMeeting(s: Services, actor: AuthUser, input: z.infer<t
   if (scheduledAt.getTime() < now.getTime() - 60_000) throw fieldError('scheduledAt', 'must be in the future');
   const [contact] = await s.database.db.select().from(contacts).where(eq(contacts.id, input.contactId));
   if (!contact) throw fieldError('contactId', `no contact ${input.contactId}`);
-  if (contact.status === 'active') {
-    throw new AppError('conflict', 'This contact is already a client; its account manager arranges meetings, they are not routed to hunters');
+  if (contact.status === 'active' || contact.status === 'lost') {
+    throw new AppError('conflict', 'This contact is a client of the client department; its account manager arranges meetings, they are not routed to hunters');
   }
   let sourceId = input.sourceId ?? null;
   if (input.callId) {

@@ -79,6 +79,12 @@ export function toProblem(err: AppError, requestId?: string): Problem {
 export const notFound = (what: string, id: string) => new AppError('not_found', `${what} ${id} not found`);
 
 /** PostgreSQL unique_violation, from either driver (postgres-js or PGlite). */
+/** A date PostgreSQL cannot store (e.g. year 0): the client's input, not our failure. */
+export function isDatetimeOutOfRange(err: unknown): boolean {
+  const code = findPgError(err)?.code;
+  return code === '22008' || code === '22007';
+}
+
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = findPgError(err);
   return !!e && e.code === '23505' && (!constraint || e.constraint === constraint || e.constraint_name === constraint);

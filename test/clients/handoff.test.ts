@@ -200,5 +200,15 @@ describe('after the handoff', () => {
     expect((await h.api(`/api/clients/${list.body.items[0].id}/reassign`, { token: clientHead.token, body: { accountManagerId: hunter.id, reason: 'x' } })).status).toBe(400);
     const theirs = await h.api('/api/clients?limit=500', { token: target.token });
     expect(theirs.body.items.some((c: { id: string }) => c.id === list.body.items[0].id)).toBe(true);
+
+    // Half a year without deals: lost. It stays the client department's: the hunter may not sell to it
+    // (and earn commission), and no meeting with it is routed to hunters.
+    await advance(200 * DAY);
+    await h.api('/api/clients/recompute', { method: 'POST', token: clientHead.token });
+    const lostId = list.body.items[0].id;
+    expect((await h.api(`/api/contacts/${lostId}`, { token: clientHead.token })).body.status).toBe('lost');
+    expect((await sale(lostId, 1_000)).status).toBe(403);
+    const meeting = await h.api('/api/meetings', { token: head.token, body: { contactId: lostId, scheduledAt: new Date(clock.now().getTime() + DAY).toISOString() } });
+    expect(meeting.status).toBe(409);
   });
 });

@@ -239,6 +239,17 @@ describe('offers over socket.io', () => {
     expect((await h.api('/api/meetings?status=offered,bogus', { token: head.token })).status).toBe(400);
   });
 
+  it('two meetings with one new prospect go to the same hunter, even before the first is accepted', async () => {
+    const a = await online('hunter');
+    const b = await online('hunter');
+    const contactId = await prospect();
+    const [m1, m2] = await Promise.all([book(contactId), book(contactId)]);
+    await expect.poll(() => a.offers.length + b.offers.length).toBe(2);
+    expect(a.offers.length === 2 || b.offers.length === 2).toBe(true);
+    const holder = a.offers.length ? a : b;
+    expect(holder.offers.map((o: { meeting: { id: string } }) => o.meeting.id).sort()).toEqual([m1.body.id, m2.body.id].sort());
+  });
+
   it('a hunter who reconnects mid-offer is shown the offer again', async () => {
     const a = await online('hunter');
     const res = await book(await prospect());
@@ -304,6 +315,8 @@ describe('outcomes, distribution and settings', () => {
     const a = await h.user('hunter');
     const put = (body: unknown, id = a.id) => h.api(`/api/users/${id}/routing`, { method: 'PUT', token: head.token, body });
     expect((await put({ weight: 0 })).status).toBe(400);
+    expect((await put({ weight: 0.004 })).status).toBe(400);
+    expect((await put({ weight: 1.234 })).body.weight).toBe(1.23);
     expect((await put({ weight: 2 }, op.id)).status).toBe(409);
     expect((await put({ weight: 2, dailyCap: 5 })).body).toEqual({ userId: a.id, weight: 2, dailyCap: 5, weeklyCap: null });
     expect((await h.api(`/api/users/${a.id}/routing`, { method: 'PUT', token: a.token, body: { weight: 9 } })).status).toBe(403);
@@ -342,5 +355,8 @@ describe('outcomes, distribution and settings', () => {
     expect((await h.api('/api/meetings', { token: otherOp.token })).body.items).toEqual([]);
     expect((await h.api(`/api/meetings/${theirs.body.items[0].id}`, { token: otherOp.token })).status).toBe(403);
     expect((await h.api('/api/meetings?status=bogus', { token: op.token })).status).toBe(400);
+    // A date PostgreSQL cannot store is the caller's mistake, not a server error.
+    const ancient = await h.api(`/api/meetings?from=${encodeURIComponent('0000-01-01T00:00:00Z')}`, { token: op.token });
+    expect(ancient.status).toBe(400);
   });
 });
