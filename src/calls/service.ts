@@ -4,6 +4,7 @@ import { callDirections, callEvents, callLegs, calls, callStatuses, sources, att
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, notFound } from '../shared/errors.js';
+import { decodeTimeCursor, encodeTimeCursor } from '../shared/http.js';
 
 export const CallSchema = z
   .object({
@@ -93,15 +94,6 @@ function toDto({ c, sourceName }: Row): z.infer<typeof CallSchema> {
   };
 }
 
-const encodeCursor = (c: { startedAt: string; id: string }) => Buffer.from(`${c.startedAt}|${c.id}`).toString('base64url');
-function decodeCursor(cursor: string) {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at))) {
-    throw new AppError('validation_failed', 'The cursor is not one this API gave out', { errors: [{ path: 'query.cursor', message: 'invalid cursor' }] });
-  }
-  return { at: new Date(at), id };
-}
-
 /** Newest first. Operators see only calls they handled. */
 export async function listCalls(s: Services, viewer: AuthUser, q: z.infer<typeof CallListQuery>) {
   const conds: SQL[] = [];
@@ -113,7 +105,7 @@ export async function listCalls(s: Services, viewer: AuthUser, q: z.infer<typeof
   if (q.status) conds.push(eq(calls.status, q.status));
   if (q.sourceId) conds.push(eq(calls.sourceId, q.sourceId));
   if (q.cursor) {
-    const { at, id } = decodeCursor(q.cursor);
+    const { at, id } = decodeTimeCursor(q.cursor);
     conds.push(or(lt(calls.startedAt, at), and(eq(calls.startedAt, at), lt(calls.id, id)))!);
   }
   const rows = await s.database.db
@@ -125,7 +117,7 @@ export async function listCalls(s: Services, viewer: AuthUser, q: z.infer<typeof
     .limit(q.limit + 1);
   const items = rows.slice(0, q.limit).map(toDto);
   const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+  return { items, nextCursor: rows.length > q.limit && last ? encodeTimeCursor(last.startedAt, last.id) : null };
 }
 
 async function visibleCall(s: Services, viewer: AuthUser, id: string): Promise<Row> {

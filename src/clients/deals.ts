@@ -9,7 +9,7 @@ import { commissionRates, contacts, deals, handoffs, payments, tasks, users } fr
 import type { Services } from '../services.js';
 import { rowsOf } from '../db/client.js';
 import type { AuthUser } from '../auth/middleware.js';
-import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
+import { AppError, fieldError, isUniqueViolation, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { chooseManager, debtState } from './policy.js';
 
@@ -37,8 +37,6 @@ export const PaymentSchema = z
   .openapi('RecordPayment');
 
 export const dealRoles = ['hunter', 'account_manager', 'admin', 'sales_head', 'client_head'] as const;
-
-const fieldError = (path: string, message: string) => new AppError('validation_failed', message, { errors: [{ path, message }] });
 
 export function toDealDto(d: typeof deals.$inferSelect, paid = 0) {
   return {

@@ -3,7 +3,8 @@ import { z } from '@hono/zod-openapi';
 import { calls, contacts, hunterRouting, meetingOffers, meetings, meetingStatuses, routingDecisions, sources, users, type MeetingStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
-import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
+import { AppError, fieldError, isUniqueViolation, notFound } from '../shared/errors.js';
+import { decodeTimeCursor, encodeTimeCursor } from '../shared/http.js';
 import { newId } from '../shared/ids.js';
 import { meetingCard, meetingCards } from './cards.js';
 import { announce, routeMeeting } from './routing.js';
@@ -76,8 +77,6 @@ const allowedFrom: Record<(typeof outcomes)[number], MeetingStatus[]> = {
   cancelled: ['routing', 'offered', 'unassigned', 'assigned', 'rescheduled'],
 };
 
-const fieldError = (path: string, message: string) => new AppError('validation_failed', message, { errors: [{ path, message }] });
-
 /** Books a meeting for a prospect and routes it at once. A repeated Idempotency-Key returns the first booking. */
 export async function bookMeeting(s: Services, actor: AuthUser, input: z.infer<typeof BookMeetingSchema>, idempotencyKey?: string) {
   if (idempotencyKey) {
@@ -142,13 +141,6 @@ function visibility(viewer: AuthUser): SQL | undefined {
   return undefined;
 }
 
-const encodeCursor = (m: { createdAt: string; id: string }) => Buffer.from(`${m.createdAt}|${m.id}`).toString('base64url');
-function decodeCursor(cursor: string) {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at))) throw fieldError('query.cursor', 'invalid cursor');
-  return { at: new Date(at), id };
-}
-
 /** Newest bookings first. Hunters see theirs, operators what they booked, heads and admins everything. */
 export async function listMeetings(s: Services, viewer: AuthUser, q: z.infer<typeof MeetingListQuery>) {
   const conds: SQL[] = [];
@@ -159,7 +151,7 @@ export async function listMeetings(s: Services, viewer: AuthUser, q: z.infer<typ
   if (q.from) conds.push(gte(meetings.createdAt, new Date(q.from)));
   if (q.to) conds.push(lt(meetings.createdAt, new Date(q.to)));
   if (q.cursor) {
-    const { at, id } = decodeCursor(q.cursor);
+    const { at, id } = decodeTimeCursor(q.cursor);
     conds.push(or(lt(meetings.createdAt, at), and(eq(meetings.createdAt, at), lt(meetings.id, id)))!);
   }
   const rows = await s.database.db
@@ -172,7 +164,7 @@ export async function listMeetings(s: Services, viewer: AuthUser, q: z.infer<typ
   const cards = await meetingCards(s, pageRows.map((r) => r.id));
   const items = pageRows.map((r) => cards.get(r.id)!);
   const last = pageRows[pageRows.length - 1];
-  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null };
+  return { items, nextCursor: rows.length > q.limit && last ? encodeTimeCursor(last.createdAt.toISOString(), last.id) : null };
 }
 
 export async function getMeeting(s: Services, viewer: AuthUser, id: string) {

@@ -78,6 +78,9 @@ export function toProblem(err: AppError, requestId?: string): Problem {
 
 export const notFound = (what: string, id: string) => new AppError('not_found', `${what} ${id} not found`);
 
+/** A 400 naming one field, for checks the request schema cannot make (unknown ids, dates in the past). */
+export const fieldError = (path: string, message: string) => new AppError('validation_failed', message, { errors: [{ path, message }] });
+
 /** PostgreSQL unique_violation, from either driver (postgres-js or PGlite). */
 /** A date PostgreSQL cannot store (e.g. year 0): the client's input, not our failure. */
 export function isDatetimeOutOfRange(err: unknown): boolean {

@@ -98,3 +98,14 @@ export const IdParam = (prefix: string) =>
       .regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${prefix}_… id`)
       .openapi({ param: { name: 'id', in: 'path' }, example: `${prefix}_01JD0000000000000000000000` }),
   });
+
+/** Keyset cursor over (a timestamp, id), newest first: opaque to clients. */
+export const encodeTimeCursor = (at: string, id: string) => Buffer.from(`${at}|${id}`).toString('base64url');
+
+export function decodeTimeCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at))) {
+    throw new AppError('validation_failed', 'The cursor is not one this API gave out', { errors: [{ path: 'query.cursor', message: 'invalid cursor' }] });
+  }
+  return { at: new Date(at), id };
+}
