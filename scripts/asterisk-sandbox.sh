@@ -273,7 +273,8 @@ start_asterisk() {
   if port_in_use tcp "$http_port"; then die "TCP port $http_port is already in use by another process"; fi
   if port_in_use udp "$sip_port"; then die "UDP port $sip_port is already in use by another process"; fi
   mount_fs
-  for d in /run/asterisk /var/log/asterisk /var/lib/asterisk /var/spool/asterisk /var/cache/asterisk; do
+  # ARI records bridges into /var/spool/asterisk/recording but, unlike MixMonitor, does not create it.
+  for d in /run/asterisk /var/log/asterisk /var/lib/asterisk /var/spool/asterisk /var/spool/asterisk/recording /var/cache/asterisk; do
     mkdir -p "$ROOT$d"
     chroot "$ROOT" chown -R asterisk:asterisk "$d"
   done
@@ -306,7 +307,8 @@ start_failed() {
 wait_ready() {
   local deadline=$((SECONDS + TIMEOUT))
   while ((SECONDS < deadline)); do
-    running_pid >/dev/null || start_failed "Asterisk exited during start"
+    # The pid is the launcher until it has exec'd into Asterisk, so only ask whether it still lives.
+    kill -0 "$(tr -dc 0-9 <"$PIDFILE")" 2>/dev/null || start_failed "Asterisk exited during start"
     if ari_ok; then return 0; fi
     sleep 0.2
   done

@@ -17,6 +17,7 @@ import { webRoutes } from './web/routes.js';
 import { meetingRoutes } from './meetings/routes.js';
 import { clientRoutes } from './clients/routes.js';
 import { pauseReasonRoutes } from './users/pause-reasons.js';
+import { acdRoutes } from './acd/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { attributionRoutes } from './attribution/routes.js';
 
@@ -83,6 +84,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', contactRoutes());
   app.route('/', sourceRoutes());
   app.route('/', callRoutes());
+  app.route('/', acdRoutes());
   app.route('/', meetingRoutes());
   app.route('/', clientRoutes());
   app.route('/', pauseReasonRoutes());

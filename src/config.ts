@@ -85,6 +85,26 @@ const envSchema = z.object({
   /** A user whose last panel closed is set offline after this many seconds (a reload does not count). */
   OFFLINE_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(60),
   CATEGORY_RECOMPUTE_HOURS: z.coerce.number().min(0.01).max(24 * 31).default(24),
+  /** How long one person's phone rings for a waiting caller before the next person is tried. */
+  ACD_RING_SECONDS: z.coerce.number().int().min(3).max(120).default(15),
+  /** A caller nobody has answered by then hears a message and gets a callback task. */
+  ACD_MAX_WAIT_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  /** Past this wait the caller is answered, hears music on hold and their position in the queue. */
+  ACD_ANNOUNCE_AFTER_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  ACD_ANNOUNCE_EVERY_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
+  /** Seconds after each call before the operator is offered the next one. */
+  WRAP_UP_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+  /** A callback task older than this is shown as late. */
+  CALLBACK_SLA_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  /** How long a claimed callback task stays with the operator who took it. */
+  CALLBACK_CLAIM_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** The ARI endpoints of a user's phones; {ext} is their extension. */
+  OPERATOR_SOFTPHONE_ENDPOINT: z.string().regex(/\{ext\}/, 'must contain {ext}').default('PJSIP/web{ext}'),
+  OPERATOR_DESK_ENDPOINT: z.string().regex(/\{ext\}/, 'must contain {ext}').default('PJSIP/op{ext}'),
+  /** The caller id presented on calls placed from the panel (click-to-call, callbacks). */
+  OUTBOUND_CALLER_ID: z.string().regex(/^\+?[0-9]{3,15}$/, 'digits, optionally with a leading +').optional(),
+  /** Record answered calls that the app bridges (stored by Asterisk, streamed by the service). */
+  RECORD_CALLS: bool.default(true),
 });
 
 export function isTimeZone(tz: string): boolean {
@@ -187,6 +207,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       period: e.ROUTING_PERIOD,
       returnPolicy: e.ROUTING_RETURN_POLICY,
       sweepMs: e.ROUTING_SWEEP_MS,
+    },
+    acd: {
+      ringSeconds: e.ACD_RING_SECONDS,
+      maxWaitSeconds: e.ACD_MAX_WAIT_SECONDS,
+      announceAfterSeconds: e.ACD_ANNOUNCE_AFTER_SECONDS,
+      announceEverySeconds: e.ACD_ANNOUNCE_EVERY_SECONDS,
+      wrapUpSeconds: e.WRAP_UP_SECONDS,
+      callbackSlaMinutes: e.CALLBACK_SLA_MINUTES,
+      callbackClaimMinutes: e.CALLBACK_CLAIM_MINUTES,
+      softphoneEndpoint: e.OPERATOR_SOFTPHONE_ENDPOINT,
+      deskEndpoint: e.OPERATOR_DESK_ENDPOINT,
+      outboundCallerId: e.OUTBOUND_CALLER_ID ?? null,
+      recordCalls: e.RECORD_CALLS,
     },
     webDistDir: e.WEB_DIST_DIR,
   };

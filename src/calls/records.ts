@@ -90,6 +90,8 @@ interface StoredCallRow extends Record<string, unknown> {
   ended_at_ms: number | null;
   fresh: boolean;
   other_open: number;
+  queued: boolean;
+  acd_outcome: string | null;
 }
 
 export interface ApplyResult {
@@ -153,7 +155,7 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
         )
         SELECT c.id, c.direction, c.did, c.from_number, c.to_number, c.endpoint, c.status, c.hangup_cause, c.contact_id, c.source_id, c.recording_name,
                c.attribution_method, ${ms('started_at')}, ${ms('answered_at')}, ${ms('ended_at')},
-               EXISTS (SELECT 1 FROM ev) AS fresh,
+               EXISTS (SELECT 1 FROM ev) AS fresh, c.queued_at IS NOT NULL AS queued, c.acd_outcome,
                (SELECT count(*) FROM call_legs o WHERE o.call_id = c.id AND o.ended_at IS NULL AND o.channel_id <> ${c.id})::int AS other_open
         FROM c`),
     );
@@ -186,7 +188,9 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
       if (facts.toNumber && call.toNumber !== facts.toNumber && (!call.toNumber || facts.confirmed)) set.toNumber = facts.toNumber;
       if (facts.endpoint && !call.endpoint) set.endpoint = facts.endpoint;
     }
-    if (isFirstLeg && c.state === 'Up' && !call.answeredAt) set.answeredAt = at;
+    // A queued caller may be answered by the app to hear their position: the call counts as answered
+    // only when a person picks up (the distributor stores that).
+    if (isFirstLeg && c.state === 'Up' && !call.answeredAt && !row.queued) set.answeredAt = at;
     // The PBX names the stored recording it makes of the call (ARI /recordings/stored/{name}).
     const recording = c.channelvars?.SB_RECORDING;
     if (recording && !call.recordingName && /^[\w.-]{1,120}$/.test(recording)) set.recordingName = recording;
@@ -200,6 +204,8 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
       const direction = set.direction ?? call.direction;
       const answeredAt = set.answeredAt ?? call.answeredAt;
       Object.assign(set, closeFields(s, call.startedAt, answeredAt, at, direction, set.hangupCause ?? call.hangupCause ?? evt.cause ?? null));
+      // Nobody took it within the maximum wait: the app said goodbye, the caller did not give up.
+      if (!answeredAt && row.acd_outcome === 'timed_out') set.status = 'missed';
       set.closeReason = 'hangup';
       closed = true;
     }

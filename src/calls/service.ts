@@ -1,6 +1,6 @@
 import { aliasedTable, and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import { callDirections, callEvents, callLegs, calls, callStatuses, sources, attributionMethods } from '../db/schema.js';
+import { acdAttempts, acdOutcomes, callDirections, callEvents, callLegs, calls, callStatuses, sources, attributionMethods, users } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, notFound } from '../shared/errors.js';
@@ -36,6 +36,11 @@ export const CallSchema = z
     recordingUrl: z.string().nullable(),
     capturedBy: z.enum(['ari', 'reconcile', 'cel', 'manual']),
     closeReason: z.string().nullable(),
+    queuedAt: z.string().nullable().openapi({ description: 'When the caller joined the operators\' queue (inbound calls the app distributed)' }),
+    ownerId: z.string().nullable().openapi({ description: 'The account manager or hunter the caller belonged to, rung first' }),
+    acdOutcome: z.enum(acdOutcomes).nullable().openapi({
+      description: 'answered by a person; abandoned while waiting; timed_out (max wait, callback task made); after_hours (nobody on the phones)',
+    }),
   })
   .openapi('Call');
 
@@ -44,6 +49,16 @@ export const CallDetailSchema = CallSchema.extend({
     z.object({ channelId: z.string(), name: z.string(), caller: z.string().nullable(), createdAt: z.string(), answeredAt: z.string().nullable(), endedAt: z.string().nullable(), cause: z.number().nullable() }),
   ),
   events: z.array(z.object({ type: z.string(), channelId: z.string(), at: z.string(), payload: z.unknown() })),
+  attempts: z.array(
+    z.object({
+      userId: z.string(),
+      name: z.string(),
+      how: z.enum(['owner', 'queue']),
+      startedAt: z.string(),
+      endedAt: z.string().nullable(),
+      outcome: z.enum(['answered', 'no_answer', 'failed', 'caller_gone']).nullable(),
+    }),
+  ).openapi({ description: 'Whose phones rang for this caller, in order, and how each ring ended' }),
 }).openapi('CallDetail');
 
 export const CallListQuery = z.object({
@@ -91,6 +106,9 @@ function toDto({ c, sourceName }: Row): z.infer<typeof CallSchema> {
     recordingUrl: c.recordingName ? `/api/calls/${c.id}/recording` : null,
     capturedBy: c.capturedBy,
     closeReason: c.closeReason,
+    queuedAt: iso(c.queuedAt),
+    ownerId: c.ownerId,
+    acdOutcome: c.acdOutcome,
   };
 }
 
@@ -138,9 +156,16 @@ export async function getCall(s: Services, viewer: AuthUser, id: string) {
   const row = await visibleCall(s, viewer, id);
   const legs = await s.database.db.select().from(callLegs).where(eq(callLegs.callId, id)).orderBy(callLegs.createdAt);
   const events = await s.database.db.select().from(callEvents).where(eq(callEvents.callId, id)).orderBy(callEvents.id).limit(500);
+  const attempts = await s.database.db
+    .select({ a: acdAttempts, name: users.name })
+    .from(acdAttempts)
+    .innerJoin(users, eq(users.id, acdAttempts.userId))
+    .where(eq(acdAttempts.callId, id))
+    .orderBy(acdAttempts.startedAt, acdAttempts.id);
   return {
     ...toDto(row),
     legs: legs.map((l) => ({ channelId: l.channelId, name: l.name, caller: l.caller, createdAt: l.createdAt.toISOString(), answeredAt: iso(l.answeredAt), endedAt: iso(l.endedAt), cause: l.cause })),
     events: events.map((e) => ({ type: e.type, channelId: e.channelId, at: e.at.toISOString(), payload: e.payload })),
+    attempts: attempts.map(({ a, name }) => ({ userId: a.userId, name, how: a.how, startedAt: a.startedAt.toISOString(), endedAt: iso(a.endedAt), outcome: a.outcome })),
   };
 }

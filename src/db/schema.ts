@@ -43,11 +43,16 @@ export const users = pgTable('users', {
   status: text('status').$type<UserStatus>().notNull().default('offline'),
   statusReason: text('status_reason'),
   statusChangedAt: ts('status_changed_at').notNull().defaultNow(),
+  extension: text('extension'),
+  phoneDevice: text('phone_device').$type<PhoneDevice>().notNull().default('softphone'),
   tokenVersion: integer('token_version').notNull().default(0),
   lastLoginAt: ts('last_login_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+export const phoneDevices = ['softphone', 'desk'] as const;
+export type PhoneDevice = (typeof phoneDevices)[number];
 
 export const userStatusLog = pgTable('user_status_log', {
   id: text('id').primaryKey(),
@@ -168,7 +173,7 @@ export const callDirections = ['inbound', 'outbound', 'internal'] as const;
 export type CallDirection = (typeof callDirections)[number];
 export const callStatuses = ['in_progress', 'answered', 'missed', 'abandoned', 'busy', 'failed'] as const;
 export type CallStatus = (typeof callStatuses)[number];
-export const attributionMethods = ['static_number', 'dynamic_number', 'campaign', 'repeat_caller', 'unknown'] as const;
+export const attributionMethods = ['static_number', 'dynamic_number', 'campaign', 'repeat_caller', 'callback', 'unknown'] as const;
 export type AttributionMethod = (typeof attributionMethods)[number];
 export type Utm = { source?: string; medium?: string; campaign?: string; term?: string; content?: string };
 
@@ -201,9 +206,26 @@ export const calls = pgTable('calls', {
   operatorId: text('operator_id'),
   campaignId: text('campaign_id'),
   recordingName: text('recording_name'),
+  queuedAt: ts('queued_at'),
+  ownerId: text('owner_id'),
+  acdOutcome: text('acd_outcome').$type<AcdOutcome>(),
   capturedBy: text('captured_by').$type<'ari' | 'reconcile' | 'cel' | 'manual'>().notNull(),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const acdOutcomes = ['answered', 'abandoned', 'timed_out', 'after_hours'] as const;
+export type AcdOutcome = (typeof acdOutcomes)[number];
+
+export const acdAttempts = pgTable('acd_attempts', {
+  id: text('id').primaryKey(),
+  callId: text('call_id').notNull(),
+  userId: text('user_id').notNull(),
+  how: text('how').$type<'owner' | 'queue'>().notNull(),
+  channelId: text('channel_id'),
+  startedAt: ts('started_at').notNull(),
+  endedAt: ts('ended_at'),
+  outcome: text('outcome').$type<'answered' | 'no_answer' | 'failed' | 'caller_gone'>(),
 });
 
 export const callLegs = pgTable(
@@ -259,6 +281,12 @@ export const callbackTasks = pgTable('callback_tasks', {
   status: text('status').$type<'open' | 'done' | 'cancelled'>().notNull().default('open'),
   createdAt: ts('created_at').notNull(),
   closedAt: ts('closed_at'),
+  claimedBy: text('claimed_by'),
+  claimedUntil: ts('claimed_until'),
+  attempts: integer('attempts').notNull().default(0),
+  closedBy: text('closed_by'),
+  closedByCallId: text('closed_by_call_id'),
+  closeNote: text('close_note'),
 });
 
 export const meetingStatuses = ['routing', 'offered', 'unassigned', 'assigned', 'held', 'no_show', 'rescheduled', 'lost', 'won', 'cancelled'] as const;

@@ -20,6 +20,7 @@ export const idPrefixes = {
   handoff: 'hof',
   task: 'task',
   pauseReason: 'pr',
+  acdAttempt: 'att',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -4,6 +4,10 @@ import { keyedQueue } from '../shared/keyed-queue.js';
 import { applyChannelEvent, linkedIdOf, type ChannelEvent } from '../calls/records.js';
 import { reconcile } from './reconcile.js';
 import { telephonyStatusCell, type TelephonyStatusSource } from './status.js';
+import { ariControl } from './ari-control.js';
+import { startDistributor } from '../acd/distributor.js';
+
+const ACD_TICK_MS = 1000;
 
 export interface AriSettings {
   url: string;
@@ -47,6 +51,12 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
   let timer: NodeJS.Timeout | null = null;
   let readyWaiters: Array<() => void> = [];
   const log = s.logger.child({ module: 'ari', pbx: cfg.pbx });
+  const control = ariControl(cfg);
+  const acd = startDistributor(s, control, s.logger.child({ module: 'acd', pbx: cfg.pbx }));
+  const tick = setInterval(() => {
+    if (status.status().state === 'connected') void acd.tick().catch((err: Error) => log.warn({ err: err.message }, 'distribution tick failed'));
+  }, ACD_TICK_MS);
+  tick.unref();
 
   const setState = (state: 'connecting' | 'connected' | 'reconnecting', detail: string) => status.set(state, detail, s.clock.now());
 
@@ -76,40 +86,35 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     }
   }
 
-  function handle(event: ChannelEvent & { application?: string }) {
+  function handle(event: ChannelEvent & { application?: string; playback?: { id: string } }) {
+    if (event.type === 'PlaybackFinished' && event.playback) return control.playbackFinished(event.playback.id);
     if (!CHANNEL_EVENTS.has(event.type) || !event.channel) return;
     const key = linkedIdOf(event.channel);
     const transitMs = Date.now() - Date.parse(event.timestamp);
     void queue
       .push(key, async () => {
-        await applyChannelEvent(s, cfg.pbx, event);
+        const stored = await applyChannelEvent(s, cfg.pbx, event);
         opts.onStored?.(event.type, Date.now() - Date.parse(event.timestamp), transitMs);
-        if (event.type === 'StasisStart') await continueCall(event);
+        await acd.onEvent(event, stored);
       })
       .catch((err: Error) => log.error({ err, type: event.type, channel: event.channel.id }, 'could not store ARI event'));
-  }
-
-  /** Until operator routing takes calls in the app, an inbound call goes on in the dialplan once recorded. */
-  async function continueCall(event: ChannelEvent) {
-    const c = client;
-    if (!c) return;
-    const direction = event.args?.[0];
-    const did = event.channel.channelvars?.SB_DID;
-    try {
-      if (direction === 'outbound' && did) {
-        await c.channels.continueInDialplan({ channelId: event.channel.id, context: 'sb-outbound', extension: did, priority: 1 });
-      } else {
-        await c.channels.continueInDialplan({ channelId: event.channel.id });
-      }
-    } catch (err) {
-      log.warn({ err: (err as Error).message, channel: event.channel.id }, 'could not continue the channel (it may have hung up)');
-    }
   }
 
   async function onConnected(c: AriClient) {
     try {
       await c.applications.subscribe({ applicationName: cfg.app, eventSource: 'channel:' });
-      const summary = await reconcile(s, cfg.pbx, () => c.channels.list(), (key, task) => queue.push(key, task));
+      let live = new Set<string>();
+      const summary = await reconcile(
+        s,
+        cfg.pbx,
+        async () => {
+          const channels = await c.channels.list();
+          live = new Set(channels.map((ch) => String(ch.id)));
+          return channels;
+        },
+        (key, task) => queue.push(key, task),
+      );
+      await acd.resync(live);
       attempt = 0;
       setState('connected', `Connected to ${cfg.url} as app "${cfg.app}"`);
       log.info({ ...summary }, 'ARI connected and reconciled');
@@ -154,11 +159,16 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
         });
       });
     },
+    callOut(user, number, callbackId) {
+      return acd.callOut(user, number, callbackId);
+    },
     async stop() {
       stopped = true;
+      clearInterval(tick);
       if (timer) clearTimeout(timer);
       dropClient();
       await queue.drain();
+      await acd.stop();
     },
   };
 }

@@ -8,6 +8,11 @@ export interface TelephonyStatus {
 
 export interface TelephonyStatusSource {
   status(): TelephonyStatus;
+  /**
+   * Click-to-call through the PBX: rings the user's phone, then dials `number` (absent when telephony is
+   * off). Rejects with AppError when the call cannot be placed.
+   */
+  callOut?(user: { id: string; status: string; endpoint: string }, number: string, callbackId: string | null): Promise<{ channelId: string }>;
 }
 
 /** Without ARI_URL the service runs everything but calls, and says so. */

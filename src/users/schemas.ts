@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { absenceReasons, allUserStatuses, roles, userStatuses, weekdays } from '../db/schema.js';
+import { absenceReasons, allUserStatuses, phoneDevices, roles, userStatuses, weekdays } from '../db/schema.js';
 import { isTimeZone } from '../config.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM');
@@ -20,6 +20,10 @@ export const TimeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA tim
 export const RoleSchema = z.enum(roles).openapi('Role');
 export const EmailSchema = z.string().trim().toLowerCase().email().max(254);
 export const PasswordSchema = z.string().min(10, 'at least 10 characters').max(200);
+export const ExtensionSchema = z.string().regex(/^[0-9]{2,8}$/, 'must be 2 to 8 digits, e.g. 1001');
+export const PhoneDeviceSchema = z.enum(phoneDevices).openapi('PhoneDevice', {
+  description: 'Which of the user\'s phones the app rings: the browser softphone in the panel or a desk/desktop SIP phone.',
+});
 
 export const UserSchema = z
   .object({
@@ -31,6 +35,8 @@ export const UserSchema = z
     locale: z.enum(['ru', 'en']),
     timezone: z.string(),
     workingHours: WorkingHoursSchema.nullable(),
+    extension: z.string().nullable(),
+    phoneDevice: PhoneDeviceSchema,
     status: z.enum(allUserStatuses),
     statusReason: z.string().nullable(),
     statusChangedAt: z.string(),
@@ -48,6 +54,8 @@ export const CreateUserSchema = z
     locale: z.enum(['ru', 'en']).optional(),
     timezone: TimeZoneSchema.optional(),
     workingHours: WorkingHoursSchema.nullable().optional(),
+    extension: ExtensionSchema.nullable().optional(),
+    phoneDevice: PhoneDeviceSchema.optional(),
   })
   .strict()
   .openapi('CreateUser');
@@ -62,6 +70,8 @@ export const UpdateUserSchema = z
     locale: z.enum(['ru', 'en']),
     timezone: TimeZoneSchema,
     workingHours: WorkingHoursSchema.nullable(),
+    extension: ExtensionSchema.nullable(),
+    phoneDevice: PhoneDeviceSchema,
   })
   .partial()
   .strict()
@@ -111,6 +121,7 @@ export const UpdateMeSchema = z
     name: z.string().trim().min(1).max(200),
     locale: z.enum(['ru', 'en']),
     timezone: TimeZoneSchema,
+    phoneDevice: PhoneDeviceSchema,
     password: PasswordSchema,
     currentPassword: z.string().min(1).max(200),
   })

@@ -21,6 +21,8 @@ export function toUserDto(u: UserRow) {
     locale: u.locale,
     timezone: u.timezone,
     workingHours: u.workingHours ?? null,
+    extension: u.extension,
+    phoneDevice: u.phoneDevice,
     status: u.status,
     statusReason: u.statusReason,
     statusChangedAt: u.statusChangedAt.toISOString(),
@@ -60,6 +62,8 @@ export async function createUser(s: Services, input: z.infer<typeof CreateUserSc
         locale: input.locale ?? 'ru',
         timezone: input.timezone ?? s.config.companyTimeZone,
         workingHours: input.workingHours ?? null,
+        extension: input.extension ?? null,
+        phoneDevice: input.phoneDevice ?? 'softphone',
         statusChangedAt: now,
         createdAt: now,
         updatedAt: now,
@@ -72,7 +76,7 @@ export async function createUser(s: Services, input: z.infer<typeof CreateUserSc
         errors: [{ path: 'email', message: 'already taken' }],
       });
     }
-    throw err;
+    throw extensionTaken(err, input.extension);
   }
 }
 
@@ -134,6 +138,8 @@ export async function updateUser(
     if (patch.locale !== undefined) set.locale = patch.locale;
     if (patch.timezone !== undefined) set.timezone = patch.timezone;
     if (patch.workingHours !== undefined) set.workingHours = patch.workingHours;
+    if (patch.extension !== undefined) set.extension = patch.extension;
+    if (patch.phoneDevice !== undefined) set.phoneDevice = patch.phoneDevice;
     if (patch.active !== undefined) set.active = patch.active;
     if (patch.password !== undefined) set.passwordHash = await hashPassword(patch.password);
     // Role, password or access changes end the user's existing sessions.
@@ -156,8 +162,16 @@ export async function updateUser(
           errors: [{ path: 'email', message: 'already taken' }],
         });
       }
-      throw err;
+      throw extensionTaken(err, patch.extension);
     }
+  });
+}
+
+/** The clear error for a phone extension someone else already has, or the original error. */
+function extensionTaken(err: unknown, extension: string | null | undefined) {
+  if (!isUniqueViolation(err, 'users_extension_key')) return err;
+  return new AppError('conflict', `Extension ${extension} already belongs to another user`, {
+    errors: [{ path: 'extension', message: 'already taken' }],
   });
 }
 
@@ -256,21 +270,37 @@ export async function setStatus(s: Services, actor: AuthUser, input: z.infer<typ
     });
   }
   if (input.status === 'paused' && actor.role === 'operator') await assertPauseReason(s, input.reason);
+  // Ringing and on a call belong to the phone: they end when the call does (wrap-up can be ended early).
+  const [me] = await s.database.db.select({ status: users.status }).from(users).where(eq(users.id, actor.id));
+  if (me && (me.status === 'ringing' || me.status === 'on_call') && input.status !== 'offline') {
+    throw new AppError('conflict', `You are ${me.status === 'ringing' ? 'being rung' : 'on a call'}; your status changes when the call ends`);
+  }
   return applyStatus(s, actor.id, input.status, input.reason ?? null);
 }
 
 /** Stores a state change with its time and tells the user's panels and the supervisors. */
 export async function applyStatus(s: Services, userId: string, status: UserStatus, reason: string | null) {
+  const dto = await transitionStatus(s, userId, status, reason);
+  if (!dto) throw notFound('User', userId);
+  return dto;
+}
+
+/**
+ * The same, but only from one of the states in `from` (the phone's transitions: ringing only from
+ * available, wrap-up only from on a call, …). Null when the user was in another state or does not exist.
+ */
+export async function transitionStatus(s: Services, userId: string, status: UserStatus, reason: string | null, from?: readonly UserStatus[]) {
   const now = s.clock.now();
   const row = await s.database.db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
       .set({ status, statusReason: reason, statusChangedAt: now, updatedAt: now })
-      .where(eq(users.id, userId))
+      .where(from ? and(eq(users.id, userId), inArray(users.status, [...from])) : eq(users.id, userId))
       .returning();
-    await tx.insert(userStatusLog).values({ id: newId('statusChange'), userId, status, reason, at: now });
-    return updated!;
+    if (updated) await tx.insert(userStatusLog).values({ id: newId('statusChange'), userId, status, reason, at: now });
+    return updated ?? null;
   });
+  if (!row) return null;
   const event = { userId: row.id, name: row.name, role: row.role, status, reason, since: now.toISOString() };
   s.realtime.toUser(row.id, 'presence:changed', event);
   s.realtime.toRoles(presenceAudience, 'presence:changed', event);
@@ -284,6 +314,7 @@ export async function updateMe(s: Services, actor: AuthUser, patch: z.infer<type
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.locale !== undefined) set.locale = patch.locale;
   if (patch.timezone !== undefined) set.timezone = patch.timezone;
+  if (patch.phoneDevice !== undefined) set.phoneDevice = patch.phoneDevice;
   if (patch.password !== undefined) {
     if (!(await verifyPassword(patch.currentPassword ?? '', current.passwordHash))) {
       throw new AppError('validation_failed', 'The current password is wrong', {

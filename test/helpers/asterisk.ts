@@ -1,4 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ARI = {
@@ -42,8 +43,8 @@ export async function requireAsterisk(): Promise<boolean> {
 let nextPort = 20000 + Math.floor(Math.random() * 20000);
 
 /** Runs one SIPp scenario from asterisk/sipp to completion; rejects with SIPp's output on failure. */
-export function sipp(scenario: string, args: string[], timeoutMs = 60_000): Promise<string> {
-  const port = String(nextPort++);
+export function sipp(scenario: string, args: string[], timeoutMs = 60_000, localPort?: number): Promise<string> {
+  const port = String(localPort ?? nextPort++);
   const argv = ['-sf', scenarios + scenario, ...args, '-p', port, '-nostdin', '-timeout', String(Math.ceil(timeoutMs / 1000)), '-timeout_error', SIP_TARGET];
   return new Promise((resolve, reject) => {
     execFile('sipp', argv, { timeout: timeoutMs + 5000, cwd: '/tmp' }, (err, stdout, stderr) => {
@@ -62,4 +63,110 @@ export const abandonedCall = (did: string, caller: string, cancelMs = 700) =>
 /** A caller number unique to this run, so assertions never meet another test's calls. */
 export function uniqueCaller(): string {
   return `7916${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+}
+
+const LOCK_DIR = '/tmp/switchboard-asterisk-tests.lock';
+
+/**
+ * The sandbox has one ARI app name, and Asterisk gives each app to one connection: test files that
+ * connect to it take turns. Returns the release function (a lock left by a dead process is taken over).
+ */
+export async function holdAsterisk(timeoutMs = 15 * 60_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(`${LOCK_DIR}/pid`, String(process.pid));
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(`${LOCK_DIR}/pid`, 'utf8'));
+    } catch {
+      /* being written */
+    }
+    if (holder && !alive(holder)) rmSync(LOCK_DIR, { recursive: true, force: true });
+    if (Date.now() > deadline) throw new Error(`another test run holds the Asterisk sandbox (${LOCK_DIR}, pid ${holder})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function alive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * An operator's desk phone played by SIPp: registered as op<ext>, answering every call after `ringMs`
+ * (a CANCEL while ringing is honoured). `setRing` restarts it with another delay.
+ */
+export async function startPhone(ext: string, ringMs: number) {
+  const port = nextPort++;
+  const user = `op${ext}`;
+  await sipp('register.xml', ['-s', user, '-au', user, '-ap', OPERATOR_PASSWORD, '-key', 'expires', '3600', '-m', '1'], 15_000, port);
+  let child: ChildProcess | null = null;
+  const run = (ms: number) => {
+    child = spawn('sipp', ['-sf', scenarios + 'uas-answer.xml', '-set', 'ring_ms', String(ms), '-p', String(port), '-l', '20', '-m', '100000', '-nostdin'], {
+      cwd: '/tmp',
+      stdio: 'ignore',
+    });
+  };
+  run(ringMs);
+  await new Promise((r) => setTimeout(r, 300));
+  return {
+    ext,
+    async setRing(ms: number) {
+      await stop();
+      run(ms);
+      await new Promise((r) => setTimeout(r, 300));
+    },
+    stop,
+  };
+  async function stop() {
+    const c = child as ChildProcess | null;
+    child = null;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
+  }
+}
+
+export const OPERATOR_PASSWORD = process.env.SB_OPERATOR_PASSWORD ?? 'switchboard-op';
+
+/** The carrier's far end for outbound calls (SB_TRUNK_HOST, 127.0.0.1:5070): answers after `ringMs`. */
+export function startTrunk(ringMs = 300) {
+  const child = spawn('sipp', ['-sf', scenarios + 'uas-answer.xml', '-set', 'ring_ms', String(ringMs), '-p', process.env.TEST_TRUNK_PORT ?? '5070', '-l', '20', '-m', '100000', '-nostdin'], {
+    cwd: '/tmp',
+    stdio: 'ignore',
+  });
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/** Hangs up, from the PBX side, every channel talking to `digits` (a call the SIPp ends would wait for a BYE). */
+export async function hangupCallsWith(digits: string) {
+  const auth = { authorization: `Basic ${Buffer.from(`${ARI.user}:${ARI.password}`).toString('base64')}` };
+  const list = (await (await fetch(`${ARI.url}/ari/channels`, { headers: auth })).json()) as Array<{
+    id: string;
+    caller?: { number?: string };
+    connected?: { number?: string };
+    dialplan?: { exten?: string };
+  }>;
+  const hits = list.filter((c) => [c.caller?.number, c.connected?.number, c.dialplan?.exten].some((n) => n && n.replace(/\D/g, '').endsWith(digits)));
+  for (const c of hits) await fetch(`${ARI.url}/ari/channels/${c.id}`, { method: 'DELETE', headers: auth });
+  return hits.length;
 }

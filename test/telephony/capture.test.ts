@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyChannelEvent, type ChannelEvent } from '../../src/calls/records.js';
 import { startAriGateway } from '../../src/telephony/ari-gateway.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { abandonedCall, ARI, CEL_DATABASE_URL, inboundCall, requireAsterisk, uniqueCaller } from '../helpers/asterisk.js';
+import { abandonedCall, ARI, CEL_DATABASE_URL, holdAsterisk, inboundCall, requireAsterisk, uniqueCaller } from '../helpers/asterisk.js';
 
 const available = await requireAsterisk();
 
@@ -12,12 +12,18 @@ describe.skipIf(!available)('capture from a real Asterisk (SIPp calls)', () => {
   let cc: string;
   const env = { ARI_URL: ARI.url, ARI_USER: ARI.user, ARI_PASSWORD: ARI.password, ARI_APP: ARI.app, CEL_DATABASE_URL };
 
+  let release: (() => void) | undefined;
+
   beforeAll(async () => {
+    release = await holdAsterisk();
     h = await startHarness({ env });
     await h.gateway!.ready(20_000);
     cc = (await h.user('cc_admin')).token;
   });
-  afterAll(() => h?.stop());
+  afterAll(async () => {
+    await h?.stop();
+    release?.();
+  });
 
   /** The call from `caller`, once it has ended. */
   async function endedCallFrom(caller: string, timeoutMs = 15_000) {

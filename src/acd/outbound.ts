@@ -1,0 +1,51 @@
+import { eq } from 'drizzle-orm';
+import { z } from '@hono/zod-openapi';
+import { callbackTasks, users } from '../db/schema.js';
+import type { Services } from '../services.js';
+import type { AuthUser } from '../auth/middleware.js';
+import { AppError, fieldError } from '../shared/errors.js';
+import { toE164 } from '../shared/phone.js';
+import { getCallback } from '../callbacks/service.js';
+import { endpointOf } from './store.js';
+
+export const CallOutSchema = z
+  .object({
+    to: z.string().trim().min(3).max(32).optional().openapi({ description: 'The number to call, any common format; normalised to E.164' }),
+    callbackId: z.string().regex(/^cb_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a cb_… id').optional().openapi({
+      description: 'Call back this task\'s number; the call closes the task when it reaches the client',
+    }),
+  })
+  .strict()
+  .refine((v) => !!v.to !== !!v.callbackId, { message: 'give either "to" or "callbackId"', path: ['to'] })
+  .openapi('CallOut');
+
+/**
+ * Click-to-call: rings the user's phone first and then dials the number through the trunk. With a callback
+ * task, the task must be theirs (or free, and it becomes theirs).
+ */
+export async function callOut(s: Services, user: AuthUser, input: z.infer<typeof CallOutSchema>) {
+  const [me] = await s.database.db.select().from(users).where(eq(users.id, user.id));
+  const endpoint = me ? endpointOf(s, me) : null;
+  if (!me || !endpoint) throw new AppError('conflict', 'You have no phone extension; the administrator sets it in your user record');
+  let number: string | null;
+  let callbackId: string | null = null;
+  if (input.callbackId) {
+    const task = await getCallback(s, input.callbackId);
+    if (task.status !== 'open') throw new AppError('conflict', `This callback task is already ${task.status}`);
+    if (task.claimedBy && task.claimedBy.id !== user.id) throw new AppError('conflict', `${task.claimedBy.name} is calling this client back`);
+    const until = new Date(s.clock.now().getTime() + s.config.acd.callbackClaimMinutes * 60_000);
+    await s.database.db.update(callbackTasks).set({ claimedBy: user.id, claimedUntil: until }).where(eq(callbackTasks.id, task.id));
+    number = task.phone;
+    callbackId = task.id;
+  } else {
+    number = toE164(input.to!, s.config.phoneRegion);
+    if (!number) throw fieldError('to', `"${input.to}" is not a phone number`);
+  }
+  const pbx = s.telephony;
+  if (!pbx.callOut || pbx.status().state !== 'connected') {
+    throw new AppError('unavailable', `The PBX is not connected (${pbx.status().detail}); the call cannot be placed`);
+  }
+  const placed = await pbx.callOut({ id: me.id, status: me.status, endpoint }, number, callbackId);
+  return { channelId: placed.channelId, to: number, callbackId, status: 'ringing_your_phone' as const };
+}
+

@@ -1,0 +1,123 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { secured } from '../auth/middleware.js';
+import { createRouter, IdParam, jsonBody, jsonResponse, page, problems } from '../shared/http.js';
+import { CallbackListQuery, CallbackSchema, cancelCallback, CancelCallbackSchema, claimNextCallback, listCallbacks } from '../callbacks/service.js';
+import { callOut, CallOutSchema } from './outbound.js';
+import { queueNow } from './store.js';
+
+/** Who takes and makes calls from the panel. */
+const onThePhones = ['operator', 'hunter', 'account_manager', 'cc_admin'] as const;
+const callbackRoles = ['admin', 'cc_admin', 'operator'] as const;
+
+const QueueEntrySchema = z
+  .object({
+    callId: z.string(),
+    position: z.number().int(),
+    from: z.string().nullable(),
+    did: z.string().nullable(),
+    contact: z.object({ id: z.string(), name: z.string() }).nullable(),
+    source: z.string().nullable(),
+    ownerId: z.string().nullable().openapi({ description: 'The account manager or hunter the caller belongs to, rung first' }),
+    waitingSince: z.string(),
+    waitSeconds: z.number().int(),
+    ringing: z.array(z.object({ userId: z.string(), name: z.string() })),
+  })
+  .openapi('QueueEntry');
+
+const CallOutResultSchema = z
+  .object({
+    channelId: z.string(),
+    to: z.string(),
+    callbackId: z.string().nullable(),
+    status: z.literal('ringing_your_phone'),
+  })
+  .openapi('CallOutResult');
+
+export function acdRoutes() {
+  const r = createRouter();
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/acd/queue',
+      tags: ['calls'],
+      summary: 'Callers waiting now',
+      description: 'In the order they are served, with their wait and whose phone is ringing for them.',
+      ...secured(['admin', 'cc_admin', 'operator']),
+      responses: { 200: jsonResponse(z.object({ items: z.array(QueueEntrySchema) }), 'The queue'), 401: problems[401], 403: problems[403] },
+    }),
+    async (c) => c.json({ items: await queueNow(c.get('services')) }, 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/calls/originate',
+      tags: ['calls'],
+      summary: 'Click-to-call',
+      description:
+        'Rings your own phone (softphone or desk phone, by your extension); when you pick up, the PBX dials the number ' +
+        'through the trunk with the company caller id. With `callbackId`, the call is for that callback task: it closes ' +
+        'the task when the client answers, and is credited to the source the task came from.',
+      ...secured(onThePhones),
+      request: { body: jsonBody(CallOutSchema) },
+      responses: {
+        202: jsonResponse(CallOutResultSchema, 'Your phone is ringing'),
+        400: problems[400],
+        401: problems[401],
+        403: problems[403],
+        404: problems[404],
+        409: problems[409],
+        503: problems[503],
+      },
+    }),
+    async (c) => c.json(await callOut(c.get('services'), c.get('user'), c.req.valid('json')), 202),
+  );
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/callbacks',
+      tags: ['calls'],
+      summary: 'Callback tasks',
+      description: 'Open tasks oldest first (served first in, first out) with their age against the SLA; closed ones newest first.',
+      ...secured(callbackRoles),
+      request: { query: CallbackListQuery },
+      responses: { 200: jsonResponse(page(CallbackSchema), 'A page of tasks'), 400: problems[400], 401: problems[401], 403: problems[403] },
+    }),
+    async (c) => c.json(await listCallbacks(c.get('services'), c.req.valid('query')), 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/callbacks/next',
+      tags: ['calls'],
+      summary: 'Take the next callback task',
+      description: 'The oldest open task nobody holds, held for you for CALLBACK_CLAIM_MINUTES; your own unfinished one first.',
+      ...secured(['operator', 'cc_admin']),
+      responses: {
+        200: jsonResponse(z.object({ task: CallbackSchema.nullable() }), 'The task, or null when none is waiting'),
+        401: problems[401],
+        403: problems[403],
+      },
+    }),
+    async (c) => c.json({ task: await claimNextCallback(c.get('services'), c.get('user')) }, 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/callbacks/{id}/cancel',
+      tags: ['calls'],
+      summary: 'Close a callback task without a call',
+      ...secured(callbackRoles),
+      request: { params: IdParam('cb'), body: jsonBody(CancelCallbackSchema) },
+      responses: {
+        200: jsonResponse(CallbackSchema, 'The closed task'),
+        400: problems[400],
+        401: problems[401],
+        403: problems[403],
+        404: problems[404],
+        409: problems[409],
+      },
+    }),
+    async (c) => c.json(await cancelCallback(c.get('services'), c.get('user'), c.req.valid('param').id, c.req.valid('json').note), 200),
+  );
+  return r;
+}
