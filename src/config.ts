@@ -103,6 +103,12 @@ const envSchema = z.object({
   OPERATOR_DESK_ENDPOINT: z.string().regex(/\{ext\}/, 'must contain {ext}').default('PJSIP/op{ext}'),
   /** The caller id presented on calls placed from the panel (click-to-call, callbacks). */
   OUTBOUND_CALLER_ID: z.string().regex(/^\+?[0-9]{3,15}$/, 'digits, optionally with a leading +').optional(),
+  /** The browser softphone: Asterisk's SIP-over-WebSocket address as the operator's browser reaches it. */
+  SOFTPHONE_WS_URL: optionalUrl(['ws:', 'wss:']),
+  /** The SIP domain of the operators' endpoints (default: the WebSocket URL's host). */
+  SOFTPHONE_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or address').optional(),
+  /** The softphone endpoints' SIP password, handed to the signed-in user's own panel only. */
+  SOFTPHONE_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   /** Record answered calls that the app bridges (stored by Asterisk, streamed by the service). */
   RECORD_CALLS: bool.default(true),
 });
@@ -140,6 +146,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   if (e.ARI_URL && (!e.ARI_USER || !e.ARI_PASSWORD)) {
     problems.push('ARI_USER/ARI_PASSWORD: required when ARI_URL is set');
+  }
+  if (!!e.SOFTPHONE_WS_URL !== !!e.SOFTPHONE_PASSWORD) {
+    problems.push('SOFTPHONE_WS_URL/SOFTPHONE_PASSWORD: set both for the browser softphone, or neither');
   }
   if (e.NODE_ENV === 'production' && !e.TOKEN_SECRET) {
     problems.push('TOKEN_SECRET: required when NODE_ENV=production');
@@ -221,6 +230,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       outboundCallerId: e.OUTBOUND_CALLER_ID ?? null,
       recordCalls: e.RECORD_CALLS,
     },
+    softphone:
+      e.SOFTPHONE_WS_URL && e.SOFTPHONE_PASSWORD
+        ? { wsUrl: e.SOFTPHONE_WS_URL, domain: e.SOFTPHONE_SIP_DOMAIN ?? new URL(e.SOFTPHONE_WS_URL).hostname, password: e.SOFTPHONE_PASSWORD }
+        : null,
     webDistDir: e.WEB_DIST_DIR,
   };
 }

@@ -1,54 +1,63 @@
 import type { Services } from '../services.js';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
-import { transitionStatus } from '../users/service.js';
+import { toE164 } from '../shared/phone.js';
+import { onStatusChange, transitionStatus } from '../users/service.js';
+import type { UserStatus } from '../db/schema.js';
 import type { ChannelEvent } from '../calls/records.js';
 import { closeCallbacksReachedBy, countCallbackAttempt } from '../callbacks/service.js';
 import type { PbxControl } from '../telephony/pbx.js';
 import { isGone } from '../telephony/ari-control.js';
 import {
-  anyoneOnThePhones,
-  claimAgent,
-  claimLongestIdle,
   createCallbackTask,
   endAttempt,
-  loadCall,
+  loadBoard,
   markAnswered,
   markOutcome,
   markQueued,
+  ownerByPhone,
   ownerOf,
   releaseFinishedWrapUps,
   resetPhoneStates,
   screenPop,
   setCallOperator,
+  setCallOwner,
   startAttempt,
   userByEndpointName,
-  type Agent,
+  type BoardEntry,
 } from './store.js';
 
 type Owner = Awaited<ReturnType<typeof ownerOf>>;
+type RingOutcome = 'no_answer' | 'failed' | 'caller_gone';
 
 /** A caller waiting in the queue (held in Stasis, ringing or hearing music and their position). */
 interface Waiting {
-  callId: string;
   channelId: string;
   linkedid: string;
-  owner: Owner;
+  fromNumber: string | null;
+  /** The call record's id, once the call's lane has stored the caller's StasisStart. */
+  callId: Promise<string | null>;
+  owner: Owner | undefined;
   ownerTried: boolean;
   tried: Set<string>;
-  ringing: { agent: Agent; channelId: string; attemptId: string; how: 'owner' | 'queue' } | null;
+  ringing: { agent: BoardEntry; channelId: string; how: 'owner' | 'queue'; attemptId: Promise<string | null> } | null;
   answered: boolean;
   done: boolean;
+  /** A phone is being chosen or dialed for them right now. */
+  dialing: boolean;
   timers: NodeJS.Timeout[];
+  /** The call's database writes, in order, off the path that rings phones. */
+  book: Promise<unknown>;
 }
 
 /** A caller bridged with the person who answered. */
 interface Talking {
-  callId: string;
+  callId: Promise<string | null>;
   callerChannelId: string;
   agentChannelId: string;
   userId: string;
   bridgeId: string | null;
+  book: Promise<unknown>;
 }
 
 /** What the gateway knows about a stored event. */
@@ -59,20 +68,32 @@ export interface StoredEvent {
 }
 
 const noAnswerCauses = new Set([16, 17, 18, 19, 21, 31]);
+const STORED_WAIT_MS = 10_000;
 
 /**
  * Inbound distribution inside the Stasis app, plus the phone states of people on outbound calls.
+ *
  * A caller who is already a client rings their account manager first (a prospect, their hunter), then the
- * longest-idle available operator, one at a time for ACD_RING_SECONDS each; past ACD_ANNOUNCE_AFTER_SECONDS
- * they are answered and hear music and their position; past ACD_MAX_WAIT_SECONDS, a message and a callback
- * task. A caller who hangs up while waiting gets a callback task too. The waiting callers live in this
- * process (the one holding the ARI connection); the database mirrors them for every instance's queue view.
+ * longest-idle available operator, one phone at a time for ACD_RING_SECONDS each; past
+ * ACD_ANNOUNCE_AFTER_SECONDS they are answered and hear music and their position; past
+ * ACD_MAX_WAIT_SECONDS, a message and a callback task. A caller who hangs up while waiting gets a callback
+ * task too.
+ *
+ * Phones are rung from an in-memory board of everyone with a phone (refreshed from the database every
+ * tick, patched at once by this instance's state changes), so the operator's phone rings without waiting
+ * on the database; the call's records follow in order behind. Waiting callers live in this process, the
+ * one holding the ARI connection; the database mirrors them for every instance's queue view.
  */
 export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
   const cfg = s.config.acd;
+  const board = new Map<string, BoardEntry>();
+  /** People this process is ringing or has on a call (whatever the board says meanwhile). */
+  const busy = new Set<string>();
   const waiting = new Map<string, Waiting>();
   const byAgentLeg = new Map<string, Waiting>();
   const talking = new Map<string, Talking>();
+  const callIdOf = new Map<string, (id: string | null) => void>();
+  const afterHours = new Set<string>();
   /** Outbound calls placed by someone on the phones: call id → user id. */
   const outboundBy = new Map<string, string>();
   /** Channels originated from the panel (click-to-call), until their call is known. */
@@ -80,17 +101,43 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
   /** Outbound calls placed for a callback task: call id → task id. */
   const callbackOf = new Map<string, string>();
   const wrapTimers = new Map<string, NodeJS.Timeout>();
-  let chain: Promise<unknown> = Promise.resolve();
-  let dispatchQueued = false;
   let stopped = false;
   let resetDone = false;
+  let boardLoaded: Promise<void> | null = null;
 
-  /** Runs state changes one at a time, in order. */
-  function serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = chain.then(fn, fn);
-    chain = next.catch(() => {});
+  const unsubscribe = onStatusChange(s, (c) => {
+    const e = board.get(c.userId);
+    if (e) Object.assign(e, { status: c.status, since: c.at.getTime() });
+    if (c.status === 'available' && waiting.size) dispatch();
+  });
+
+  async function refreshBoard() {
+    const rows = await loadBoard(s);
+    board.clear();
+    for (const r of rows) board.set(r.id, r);
+  }
+  const ensureBoard = () => (boardLoaded ??= refreshBoard().catch((err: Error) => {
+    boardLoaded = null;
+    throw err;
+  }));
+
+  /** Appends database work to a call's ordered book-keeping; failures are logged, not thrown. */
+  function book(holder: { book: Promise<unknown> }, what: string, fn: () => Promise<unknown>) {
+    holder.book = holder.book.then(fn).catch((err: Error) => log.error({ err }, `could not store ${what}`));
+    return holder.book;
+  }
+
+  /** Each person's state changes, in the order this process decided them. */
+  const agentBooks = new Map<string, Promise<unknown>>();
+  function agentStep<T>(userId: string, fn: () => Promise<T>): Promise<T> {
+    const next = (agentBooks.get(userId) ?? Promise.resolve()).then(fn, fn);
+    const tail = next.catch(() => {});
+    agentBooks.set(userId, tail);
+    void tail.then(() => agentBooks.get(userId) === tail && agentBooks.delete(userId));
     return next;
   }
+  const setState = (userId: string, status: UserStatus, reason: string | null, from: readonly UserStatus[]) =>
+    agentStep(userId, () => transitionStatus(s, userId, status, reason, from));
 
   const quiet = (what: string, channelId: string) => (err: unknown) => {
     if (!isGone(err)) log.warn({ err: (err as Error).message, channel: channelId }, `could not ${what}`);
@@ -100,89 +147,137 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     s.realtime.toRoles(['cc_admin', 'admin', 'operator'], 'acd:queue', { waiting: waiting.size });
   }
 
+  /** Offers every waiting caller who is not being rung a free phone (callers in arrival order). */
   function dispatch() {
-    if (dispatchQueued || stopped) return;
-    dispatchQueued = true;
-    void serial(async () => {
-      dispatchQueued = false;
-      for (const w of [...waiting.values()]) {
-        if (w.done || w.ringing) continue;
-        await ringNext(w);
-      }
-    }).catch((err: Error) => log.error({ err }, 'distribution pass failed'));
+    if (stopped) return;
+    for (const w of waiting.values()) {
+      if (w.done || w.ringing || w.dialing) continue;
+      w.dialing = true;
+      void ringNext(w)
+        .catch((err: Error) => log.error({ err, channel: w.channelId }, 'could not ring a phone for the caller'))
+        .finally(() => (w.dialing = false));
+    }
   }
 
-  /** Rings the owner, then the longest-idle operator not yet tried for this caller. */
+  const free = (e: BoardEntry) => e.status === 'available' && !busy.has(e.id);
+
+  /** Rings the caller's owner when they are free, otherwise the longest-idle free operator not yet tried. */
   async function ringNext(w: Waiting) {
     for (let guard = 0; guard < 20 && !w.done && !w.ringing; guard++) {
-      let agent: Agent | null = null;
+      let agent: BoardEntry | undefined;
       let how: 'owner' | 'queue' = 'queue';
-      if (w.owner && !w.ownerTried) {
+      // Only worth a lookup when someone who can own callers (not an operator) is free now.
+      if (!w.ownerTried && [...board.values()].some((e) => e.role !== 'operator' && free(e))) {
         w.ownerTried = true;
-        agent = await claimAgent(s, w.owner.id);
-        how = 'owner';
+        w.owner ??= await ownerByPhone(s, w.fromNumber);
+        const e = w.owner ? board.get(w.owner.id) : undefined;
+        if (e && free(e)) {
+          agent = e;
+          how = 'owner';
+        }
       }
       if (!agent) {
-        agent = await claimLongestIdle(s, [...w.tried, ...(w.owner ? [w.owner.id] : [])]);
-        how = 'queue';
+        for (const e of board.values()) {
+          if (e.role !== 'operator' || !free(e) || w.tried.has(e.id)) continue;
+          if (!agent || e.since < agent.since || (e.since === agent.since && e.id < agent.id)) agent = e;
+        }
       }
       if (!agent) return;
       w.tried.add(agent.id);
-      const attemptId = await startAttempt(s, w.callId, agent.id, how, null);
+      busy.add(agent.id);
       try {
         const { channelId } = await pbx.originate({
           endpoint: agent.endpoint,
           appArgs: ['agent', w.channelId],
-          callerId: (await loadCall(s, w.callId))?.fromNumber ?? undefined,
+          callerId: w.fromNumber ?? undefined,
           timeoutSeconds: cfg.ringSeconds,
           originator: w.channelId,
         });
-        w.ringing = { agent, channelId, attemptId, how };
+        void pbx.ring(w.channelId).catch(quiet('ring back', w.channelId));
+        const ringing = { agent, channelId, how, attemptId: Promise.resolve<string | null>(null) };
+        w.ringing = ringing;
         byAgentLeg.set(channelId, w);
-        const pop = await screenPop(s, w.callId, how, w.owner);
-        s.realtime.toUser(agent.id, 'call:incoming', pop);
-        queueChanged();
+        // The caller left while their operator's phone was being dialed.
+        if (w.done) void pbx.hangup(channelId).catch(quiet('stop ringing', channelId));
+        const a = agent;
+        ringing.attemptId = book(w, 'the ring', async () => {
+          // Free by this process's board: available, or just out of wrap-up.
+          if (!(await setState(a.id, 'ringing', null, ['available', 'wrap_up']))) {
+            // They paused (or signed out) elsewhere a moment ago: take the ring back.
+            await pbx.hangup(channelId).catch(quiet('withdraw the ring', channelId));
+          }
+          const callId = await w.callId;
+          if (!callId) return null;
+          const id = await startAttempt(s, callId, a.id, how, channelId);
+          const pop = await screenPop(s, callId, how, w.owner ?? null);
+          if (pop) s.realtime.toUser(a.id, 'call:incoming', pop);
+          queueChanged();
+          return id;
+        }) as Promise<string | null>;
       } catch (err) {
         log.warn({ err: (err as Error).message, user: agent.id, endpoint: agent.endpoint }, 'could not ring the phone');
-        await endAttempt(s, attemptId, 'failed');
-        await transitionStatus(s, agent.id, 'paused', 'phone_unreachable', ['ringing']);
+        const a = agent;
+        agent.status = 'paused';
+        busy.delete(a.id);
+        void book(w, 'an unreachable phone', () => setState(a.id, 'paused', 'phone_unreachable', ['available', 'wrap_up', 'ringing']));
       }
     }
   }
 
-  async function onInbound(evt: ChannelEvent, callId: string) {
+  /** A caller entered the app: called as soon as the event arrives, before it is stored. */
+  async function admit(evt: ChannelEvent) {
     const channelId = evt.channel.id;
-    if (!(await anyoneOnThePhones(s))) {
+    await ensureBoard();
+    if (![...board.values()].some((e) => e.status !== 'offline')) {
       // Nobody is signed in: the PBX's own after-hours path (voicemail, IVR) takes the call.
-      await markOutcome(s, callId, 'after_hours');
+      afterHours.add(channelId);
       await pbx.continueInDialplan(channelId).catch(quiet('continue the channel', channelId));
       return;
     }
-    const call = await loadCall(s, callId);
-    const owner = await ownerOf(s, call?.contactId ?? null);
-    await markQueued(s, callId, owner?.id ?? null);
-    await pbx.ring(channelId).catch(quiet('ring back', channelId));
+    const raw = evt.channel.caller?.number;
+    let resolveCallId!: (id: string | null) => void;
+    const stored = new Promise<string | null>((r) => (resolveCallId = r));
+    const timeout = setTimeout(() => resolveCallId(null), STORED_WAIT_MS);
+    callIdOf.set(channelId, (id) => {
+      clearTimeout(timeout);
+      resolveCallId(id);
+    });
     const w: Waiting = {
-      callId,
       channelId,
       linkedid: evt.channel.channelvars?.['CHANNEL(linkedid)'] || channelId,
-      owner,
+      fromNumber: raw ? toE164(raw, s.config.phoneRegion) : null,
+      callId: stored,
+      owner: undefined,
       ownerTried: false,
       tried: new Set(),
       ringing: null,
       answered: false,
       done: false,
+      dialing: false,
       timers: [],
+      book: Promise.resolve(),
     };
-    w.timers.push(setTimeout(() => void serial(() => giveUp(w)), cfg.maxWaitSeconds * 1000));
+    w.timers.push(setTimeout(() => void giveUp(w).catch(quiet('end the wait', w.channelId)), cfg.maxWaitSeconds * 1000));
     if (cfg.announceAfterSeconds > 0 && cfg.announceAfterSeconds < cfg.maxWaitSeconds) {
       w.timers.push(setTimeout(() => void announce(w), cfg.announceAfterSeconds * 1000));
     }
-    await serial(async () => {
-      waiting.set(channelId, w);
-    });
-    queueChanged();
+    waiting.set(channelId, w);
     dispatch();
+    queueChanged();
+  }
+
+  /** The caller's StasisStart is stored: its call record exists, attributed to its source. */
+  async function admitted(channelId: string, callId: string) {
+    if (afterHours.delete(channelId)) return markOutcome(s, callId, 'after_hours');
+    const resolve = callIdOf.get(channelId);
+    callIdOf.delete(channelId);
+    resolve?.(callId);
+    const w = waiting.get(channelId);
+    const contactId = await markQueued(s, callId);
+    if (!w) return;
+    // The owner, for the screen pop and the record, whether or not they can take the call now.
+    w.owner ??= await ownerOf(s, contactId);
+    if (w.owner) await setCallOwner(s, callId, w.owner.id);
   }
 
   function finish(w: Waiting) {
@@ -219,8 +314,12 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     if (w.done) return;
     finish(w);
     if (w.ringing) await pbx.hangup(w.ringing.channelId).catch(quiet('stop ringing', w.ringing.channelId));
-    await markOutcome(s, w.callId, 'timed_out');
-    await createCallbackTask(s, w.callId, 'missed_call');
+    void book(w, 'the missed call', async () => {
+      const callId = await w.callId;
+      if (!callId) return;
+      await markOutcome(s, callId, 'timed_out');
+      await createCallbackTask(s, callId, 'missed_call');
+    });
     void (async () => {
       if (!w.answered) await pbx.answer(w.channelId);
       else await pbx.stopMoh(w.channelId).catch(() => {});
@@ -229,8 +328,7 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     })().catch(quiet('say goodbye', w.channelId));
   }
 
-  async function onAgentAnswered(evt: ChannelEvent) {
-    const agentLeg = evt.channel.id;
+  async function onAgentAnswered(agentLeg: string) {
     const w = byAgentLeg.get(agentLeg);
     if (!w || w.done || w.ringing?.channelId !== agentLeg) {
       await pbx.hangup(agentLeg).catch(quiet('hang up a late answer', agentLeg));
@@ -239,55 +337,78 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     const { agent, attemptId } = w.ringing;
     byAgentLeg.delete(agentLeg);
     finish(w);
-    const t: Talking = { callId: w.callId, callerChannelId: w.channelId, agentChannelId: agentLeg, userId: agent.id, bridgeId: null };
+    const t: Talking = { callId: w.callId, callerChannelId: w.channelId, agentChannelId: agentLeg, userId: agent.id, bridgeId: null, book: w.book };
     talking.set(w.channelId, t);
     talking.set(agentLeg, t);
     try {
-      if (!w.answered) await pbx.answer(w.channelId);
-      else await pbx.stopMoh(w.channelId).catch(() => {});
       t.bridgeId = (await pbx.createBridge()).bridgeId;
       await pbx.addToBridge(t.bridgeId, [w.channelId, agentLeg]);
-      let recording: string | null = null;
-      if (cfg.recordCalls) {
-        recording = `call-${w.linkedid}`.replace(/[^\w.-]/g, '_');
-        await pbx.recordBridge(t.bridgeId, recording).catch((err: Error) => {
-          recording = null;
-          quiet('record the call', w.channelId)(err);
-        });
-      }
-      await markAnswered(s, w.callId, agent.id, recording);
-      await endAttempt(s, attemptId, 'answered');
-      await transitionStatus(s, agent.id, 'on_call', null, ['ringing']);
-      s.realtime.toUser(agent.id, 'call:answered', { callId: w.callId });
-      s.realtime.toRoles(['admin', 'cc_admin'], 'call:updated', { id: w.callId, status: 'in_progress', direction: 'inbound' });
+      if (!w.answered) await pbx.answer(w.channelId);
+      else await pbx.stopMoh(w.channelId).catch(() => {});
     } catch (err) {
-      log.warn({ err: (err as Error).message, call: w.callId }, 'could not connect the caller with the operator');
+      quiet('connect the caller with the operator', w.channelId)(err);
       await endTalk(t);
+      return;
     }
+    let recording: string | null = null;
+    if (cfg.recordCalls) {
+      recording = `call-${w.linkedid}`.replace(/[^\w.-]/g, '_');
+      await pbx.recordBridge(t.bridgeId, recording).catch((err: Error) => {
+        recording = null;
+        quiet('record the call', w.channelId)(err);
+      });
+    }
+    void book(t, 'the answer', async () => {
+      const callId = await t.callId;
+      const attempt = await attemptId;
+      if (callId) await markAnswered(s, callId, agent.id, recording);
+      if (attempt) await endAttempt(s, attempt, 'answered');
+      await setState(agent.id, 'on_call', null, ['ringing', 'available', 'wrap_up']);
+      if (callId) {
+        s.realtime.toUser(agent.id, 'call:answered', { callId });
+        s.realtime.toRoles(['admin', 'cc_admin'], 'call:updated', { id: callId, status: 'in_progress', direction: 'inbound' });
+      }
+    });
+  }
+
+  /** A ring ended without an answer: the phone is free again (or paused, when it could not be reached). */
+  function ringEnded(w: Waiting, outcome: RingOutcome) {
+    const r = w.ringing!;
+    byAgentLeg.delete(r.channelId);
+    w.ringing = null;
+    busy.delete(r.agent.id);
+    const agent = r.agent;
+    if (outcome === 'failed') agent.status = 'paused';
+    else if (outcome === 'caller_gone') Object.assign(agent, { status: 'available' });
+    void book(w, 'the ring outcome', async () => {
+      const attempt = await r.attemptId;
+      if (attempt) await endAttempt(s, attempt, outcome);
+      if (outcome === 'failed') await setState(agent.id, 'paused', 'phone_unreachable', ['ringing', 'available']);
+      else await setState(agent.id, 'available', outcome === 'no_answer' ? 'no_answer' : null, ['ringing']);
+      const callId = await w.callId;
+      if (callId) s.realtime.toUser(agent.id, 'call:missed', { callId, reason: outcome });
+      queueChanged();
+      dispatch();
+    });
   }
 
   /** A channel of ours is gone: a ring that ended, a caller who left the queue, or a finished conversation. */
   async function onChannelGone(channelId: string, cause: number | null) {
     const w = byAgentLeg.get(channelId);
     if (w && w.ringing?.channelId === channelId) {
-      byAgentLeg.delete(channelId);
-      const { agent, attemptId } = w.ringing;
-      w.ringing = null;
-      const outcome = w.done ? 'caller_gone' : cause !== null && !noAnswerCauses.has(cause) ? 'failed' : 'no_answer';
-      await endAttempt(s, attemptId, outcome);
-      if (outcome === 'failed') await transitionStatus(s, agent.id, 'paused', 'phone_unreachable', ['ringing']);
-      else await transitionStatus(s, agent.id, 'available', outcome === 'no_answer' ? 'no_answer' : null, ['ringing']);
-      s.realtime.toUser(agent.id, 'call:missed', { callId: w.callId, reason: outcome });
-      queueChanged();
-      dispatch();
+      ringEnded(w, w.done ? 'caller_gone' : cause !== null && !noAnswerCauses.has(cause) ? 'failed' : 'no_answer');
       return;
     }
     const left = waiting.get(channelId);
     if (left) {
       finish(left);
       if (left.ringing) await pbx.hangup(left.ringing.channelId).catch(quiet('stop ringing', left.ringing.channelId));
-      await markOutcome(s, left.callId, 'abandoned');
-      await createCallbackTask(s, left.callId, 'abandoned_call');
+      void book(left, 'the abandoned call', async () => {
+        const callId = await left.callId;
+        if (!callId) return;
+        await markOutcome(s, callId, 'abandoned');
+        await createCallbackTask(s, callId, 'abandoned_call');
+      });
       return;
     }
     const t = talking.get(channelId);
@@ -300,20 +421,25 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     talking.delete(t.agentChannelId);
     for (const ch of [t.callerChannelId, t.agentChannelId]) await pbx.hangup(ch).catch(quiet('hang up', ch));
     if (t.bridgeId) await pbx.destroyBridge(t.bridgeId).catch(quiet('destroy the bridge', t.bridgeId));
-    await wrapUp(t.userId, ['on_call', 'ringing']);
+    // Free on the board at once (wrap-up first, if any); the database follows.
+    const entry = board.get(t.userId);
+    if (entry) Object.assign(entry, { status: cfg.wrapUpSeconds > 0 ? 'wrap_up' : 'available', since: Date.now() });
+    busy.delete(t.userId);
+    void book(t, 'the wrap-up', () => wrapUp(t.userId, ['on_call', 'ringing']));
   }
 
   /** After a call: wrap-up for WRAP_UP_SECONDS, then available (the operator may end it early). */
-  async function wrapUp(userId: string, from: Parameters<typeof transitionStatus>[4]) {
-    if (!(await transitionStatus(s, userId, 'wrap_up', null, from))) return;
+  async function wrapUp(userId: string, from: readonly UserStatus[]) {
+    if (!(await setState(userId, 'wrap_up', null, from))) return;
     clearTimeout(wrapTimers.get(userId));
     wrapTimers.set(
       userId,
       setTimeout(() => {
         wrapTimers.delete(userId);
-        void transitionStatus(s, userId, 'available', null, ['wrap_up'])
-          .then((u) => u && dispatch())
-          .catch((err: Error) => log.error({ err, userId }, 'could not end wrap-up'));
+        const entry = board.get(userId);
+        if (entry?.status === 'wrap_up') Object.assign(entry, { status: 'available', since: Date.now() });
+        if (waiting.size) dispatch();
+        void setState(userId, 'available', null, ['wrap_up']).catch((err: Error) => log.error({ err, userId }, 'could not end wrap-up'));
       }, cfg.wrapUpSeconds * 1000),
     );
   }
@@ -323,18 +449,25 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     if (outboundBy.has(callId)) return;
     outboundBy.set(callId, userId);
     await setCallOperator(s, callId, userId);
-    await transitionStatus(s, userId, 'on_call', null, ['available', 'wrap_up', 'paused']);
+    await setState(userId, 'on_call', null, ['available', 'wrap_up', 'paused']);
   }
 
   return {
+    /** Called for each event as it arrives, before it is stored: rings phones without waiting for the database. */
+    onArrival(evt: ChannelEvent) {
+      if (stopped || evt.type !== 'StasisStart') return;
+      const kind = evt.args?.[0];
+      if (kind === 'inbound') void admit(evt).catch((err: Error) => log.error({ err, channel: evt.channel.id }, 'could not queue the caller'));
+      else if (kind === 'agent') void onAgentAnswered(evt.channel.id).catch((err: Error) => log.error({ err }, 'could not connect the call'));
+    },
+
     /** Called in the call's lane after each stored event. */
     async onEvent(evt: ChannelEvent, stored: StoredEvent) {
       if (stopped || stored.duplicate) return;
       const ch = evt.channel;
       if (evt.type === 'StasisStart') {
         const kind = evt.args?.[0];
-        if (kind === 'inbound') return onInbound(evt, stored.callId);
-        if (kind === 'agent') return serial(() => onAgentAnswered(evt));
+        if (kind === 'inbound') return admitted(ch.id, stored.callId);
         if (kind === 'outbound') {
           const endpoint = /^PJSIP\/(.+)-[0-9a-f]+$/i.exec(ch.name)?.[1];
           const user = endpoint ? await userByEndpointName(s, endpoint) : null;
@@ -343,7 +476,6 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
           await pbx
             .continueInDialplan(ch.id, did ? { context: 'sb-outbound', extension: did } : undefined)
             .catch(quiet('continue the outbound call', ch.id));
-          return;
         }
         return;
       }
@@ -356,14 +488,14 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
           callbackOf.set(stored.callId, placed.callbackId);
         }
       }
-      if (evt.type === 'ChannelDestroyed') await serial(() => onChannelGone(ch.id, evt.cause ?? null));
+      if (evt.type === 'ChannelDestroyed') await onChannelGone(ch.id, evt.cause ?? null);
       if (stored.closed) {
         const userId = outboundBy.get(stored.callId);
         if (userId) {
           outboundBy.delete(stored.callId);
           await closeCallbacksReachedBy(s, stored.callId, callbackOf.get(stored.callId) ?? null);
           callbackOf.delete(stored.callId);
-          await serial(() => wrapUp(userId, ['on_call']));
+          await wrapUp(userId, ['on_call']);
         }
       }
     },
@@ -373,7 +505,7 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
      * the trunk with the company's caller id.
      */
     async callOut(user: { id: string; status: string; endpoint: string }, number: string, callbackId: string | null) {
-      if (user.status === 'ringing' || user.status === 'on_call') throw new AppError('conflict', 'You are already on a call');
+      if (user.status === 'ringing' || user.status === 'on_call' || busy.has(user.id)) throw new AppError('conflict', 'You are already on a call');
       const { channelId } = await pbx.originate({
         endpoint: user.endpoint,
         context: 'sb-outbound',
@@ -388,34 +520,36 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
 
     /** After a (re)connect: forget what vanished meanwhile, and free phone states left from before a restart. */
     async resync(live: Set<string>) {
-      await serial(async () => {
-        for (const id of [...byAgentLeg.keys(), ...waiting.keys(), ...talking.keys()]) {
-          if (!live.has(id)) await onChannelGone(id, null);
-        }
-        if (!resetDone) {
-          resetDone = true;
-          const keep = [...talking.values()].map((t) => t.userId).concat([...byAgentLeg.values()].flatMap((w) => (w.ringing ? [w.ringing.agent.id] : [])));
-          const n = await resetPhoneStates(s, keep);
-          if (n) log.info({ users: n }, 'phone states left over from before the restart were reset');
-        }
-      });
+      await refreshBoard();
+      boardLoaded = Promise.resolve();
+      for (const id of [...byAgentLeg.keys(), ...waiting.keys(), ...talking.keys()]) {
+        if (!live.has(id)) await onChannelGone(id, null);
+      }
+      if (!resetDone) {
+        resetDone = true;
+        const n = await resetPhoneStates(s, [...busy]);
+        if (n) log.info({ users: n }, 'phone states left over from before the restart were reset');
+      }
       dispatch();
     },
 
-    /** Periodic: wrap-ups that ended elsewhere or before a restart, and callers still waiting. */
+    /** Periodic: the board from the database (changes made on other instances), wrap-ups that ended elsewhere. */
     async tick() {
       if (stopped) return;
-      const released = await releaseFinishedWrapUps(s);
-      if (released.length || waiting.size) dispatch();
+      await releaseFinishedWrapUps(s);
+      await refreshBoard();
+      boardLoaded = Promise.resolve();
+      if (waiting.size) dispatch();
     },
 
     waitingCount: () => waiting.size,
 
     async stop() {
       stopped = true;
+      unsubscribe();
       for (const w of waiting.values()) for (const t of w.timers) clearTimeout(t);
       for (const t of wrapTimers.values()) clearTimeout(t);
-      await chain;
+      await Promise.all([...waiting.values(), ...talking.values()].map((x) => x.book));
     },
   };
 }

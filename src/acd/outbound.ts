@@ -49,3 +49,38 @@ export async function callOut(s: Services, user: AuthUser, input: z.infer<typeof
   return { channelId: placed.channelId, to: number, callbackId, status: 'ringing_your_phone' as const };
 }
 
+
+export const MyPhoneSchema = z
+  .object({
+    extension: z.string().nullable(),
+    device: z.enum(['softphone', 'desk']),
+    softphone: z
+      .object({
+        wsUrl: z.string(),
+        uri: z.string(),
+        authorizationUser: z.string(),
+        password: z.string(),
+        displayName: z.string(),
+      })
+      .nullable()
+      .openapi({ description: 'What the panel registers with; null when the user has no extension or the softphone is not configured' }),
+    reason: z.enum(['no_extension', 'desk_phone', 'not_configured']).nullable(),
+  })
+  .openapi('MyPhone');
+
+/** The signed-in user's phone, and the softphone registration their panel needs (theirs only). */
+export async function myPhone(s: Services, user: AuthUser): Promise<z.infer<typeof MyPhoneSchema>> {
+  const [me] = await s.database.db.select().from(users).where(eq(users.id, user.id));
+  if (!me) throw new AppError('unauthorized', 'Your account no longer exists');
+  const base = { extension: me.extension, device: me.phoneDevice };
+  if (!me.extension) return { ...base, softphone: null, reason: 'no_extension' };
+  if (me.phoneDevice === 'desk') return { ...base, softphone: null, reason: 'desk_phone' };
+  const sp = s.config.softphone;
+  if (!sp) return { ...base, softphone: null, reason: 'not_configured' };
+  const sipUser = endpointOf(s, me)!.replace(/^[A-Za-z]+\//, '');
+  return {
+    ...base,
+    softphone: { wsUrl: sp.wsUrl, uri: `sip:${sipUser}@${sp.domain}`, authorizationUser: sipUser, password: sp.password, displayName: me.name },
+    reason: null,
+  };
+}

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { secured } from '../auth/middleware.js';
 import { createRouter, IdParam, jsonBody, jsonResponse, page, problems } from '../shared/http.js';
 import { CallbackListQuery, CallbackSchema, cancelCallback, CancelCallbackSchema, claimNextCallback, listCallbacks } from '../callbacks/service.js';
-import { callOut, CallOutSchema } from './outbound.js';
+import { callOut, CallOutSchema, myPhone, MyPhoneSchema } from './outbound.js';
+import { staffRoles } from '../auth/middleware.js';
 import { queueNow } from './store.js';
 
 /** Who takes and makes calls from the panel. */
@@ -118,6 +119,21 @@ export function acdRoutes() {
       },
     }),
     async (c) => c.json(await cancelCallback(c.get('services'), c.get('user'), c.req.valid('param').id, c.req.valid('json').note), 200),
+  );
+  r.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/me/phone',
+      tags: ['calls'],
+      summary: 'My phone',
+      description: 'Your extension and device; for the browser softphone, the SIP registration your panel uses. Never cached.',
+      ...secured(staffRoles),
+      responses: { 200: jsonResponse(MyPhoneSchema, 'Your phone'), 401: problems[401] },
+    }),
+    async (c) => {
+      c.header('cache-control', 'no-store');
+      return c.json(await myPhone(c.get('services'), c.get('user')), 200);
+    },
   );
   return r;
 }

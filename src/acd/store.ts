@@ -1,16 +1,9 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray } from 'drizzle-orm';
-import { acdAttempts, callbackTasks, calls, contacts, sources, users, type AcdOutcome, type PhoneDevice, type UserStatus } from '../db/schema.js';
+import { acdAttempts, callbackTasks, calls, contactPhones, contacts, sources, users, type AcdOutcome, type PhoneDevice, type UserStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { newId } from '../shared/ids.js';
 import { transitionStatus } from '../users/service.js';
 import { effectiveManager } from '../clients/workload.js';
-
-/** Someone who can be rung: their id, name and the PBX endpoint of the phone they use now. */
-export interface Agent {
-  id: string;
-  name: string;
-  endpoint: string;
-}
 
 export function endpointOf(s: Services, u: { extension: string | null; phoneDevice: PhoneDevice }): string | null {
   if (!u.extension) return null;
@@ -31,53 +24,30 @@ export async function userByEndpointName(s: Services, endpointName: string): Pro
   return null;
 }
 
-/** Whether anybody with a phone is signed in (not offline): otherwise the call centre is closed. */
-export async function anyoneOnThePhones(s: Services): Promise<boolean> {
-  const [row] = await s.database.db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.active, true), isNotNull(users.extension), ne(users.status, 'offline')))
-    .limit(1);
-  return !!row;
+/** Everyone with a phone, as the distributor's in-memory board holds them. */
+export interface BoardEntry {
+  id: string;
+  name: string;
+  role: string;
+  endpoint: string;
+  status: UserStatus;
+  /** When they entered that status (ms): the longest idle is the earliest "available". */
+  since: number;
 }
 
-/**
- * Takes `userId` from available to ringing, if they are available, active and have a phone.
- * Null when someone or something else got there first.
- */
-export async function claimAgent(s: Services, userId: string): Promise<Agent | null> {
-  const [u] = await s.database.db
-    .select({ id: users.id, name: users.name, extension: users.extension, phoneDevice: users.phoneDevice, active: users.active })
+export async function loadBoard(s: Services): Promise<BoardEntry[]> {
+  const rows = await s.database.db
+    .select({ id: users.id, name: users.name, role: users.role, extension: users.extension, phoneDevice: users.phoneDevice, status: users.status, since: users.statusChangedAt })
     .from(users)
-    .where(eq(users.id, userId));
-  const endpoint = u && u.active ? endpointOf(s, u) : null;
-  if (!u || !endpoint) return null;
-  const claimed = await transitionStatus(s, userId, 'ringing', null, ['available']);
-  return claimed ? { id: u.id, name: u.name, endpoint } : null;
+    .where(and(eq(users.active, true), isNotNull(users.extension)));
+  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, endpoint: endpointOf(s, r)!, status: r.status, since: r.since.getTime() }));
 }
 
-/** The longest-idle available operator with a phone, other than `exclude`, claimed for ringing. */
-export async function claimLongestIdle(s: Services, exclude: string[]): Promise<Agent | null> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const [u] = await s.database.db
-      .select({ id: users.id })
-      .from(users)
-      .where(
-        and(
-          eq(users.status, 'available'),
-          eq(users.active, true),
-          eq(users.role, 'operator'),
-          isNotNull(users.extension),
-          exclude.length ? notInArray(users.id, exclude) : undefined,
-        ),
-      )
-      .orderBy(asc(users.statusChangedAt), asc(users.id))
-      .limit(1);
-    if (!u) return null;
-    const agent = await claimAgent(s, u.id);
-    if (agent) return agent;
-  }
-  return null;
+/** The owner of whoever calls from `phone` (see ownerOf), found by the number. */
+export async function ownerByPhone(s: Services, phone: string | null) {
+  if (!phone?.startsWith('+')) return null;
+  const [row] = await s.database.db.select({ contactId: contactPhones.contactId }).from(contactPhones).where(eq(contactPhones.phone, phone));
+  return row ? ownerOf(s, row.contactId) : null;
 }
 
 /** Who owns the caller: a client's account manager (or their cover), or the hunter of a prospect. */
@@ -108,9 +78,11 @@ export async function loadCall(s: Services, callId: string): Promise<QueuedCall 
   return c ?? null;
 }
 
-export async function markQueued(s: Services, callId: string, ownerId: string | null) {
+/** The caller joined the queue; returns the call's contact (known once the call is attributed). */
+export async function markQueued(s: Services, callId: string): Promise<string | null> {
   const now = s.clock.now();
-  await s.database.db.update(calls).set({ queuedAt: now, ownerId, updatedAt: now }).where(eq(calls.id, callId));
+  const [row] = await s.database.db.update(calls).set({ queuedAt: now, updatedAt: now }).where(eq(calls.id, callId)).returning({ contactId: calls.contactId });
+  return row?.contactId ?? null;
 }
 
 export async function markOutcome(s: Services, callId: string, outcome: AcdOutcome) {
@@ -124,6 +96,10 @@ export async function markAnswered(s: Services, callId: string, userId: string, 
     .update(calls)
     .set({ operatorId: userId, answeredAt: now, acdOutcome: 'answered', ...(recordingName ? { recordingName } : {}), updatedAt: now })
     .where(and(eq(calls.id, callId), isNull(calls.endedAt)));
+}
+
+export async function setCallOwner(s: Services, callId: string, ownerId: string) {
+  await s.database.db.update(calls).set({ ownerId }).where(eq(calls.id, callId));
 }
 
 /** The person on the call, whichever of their devices they used (outbound calls). */

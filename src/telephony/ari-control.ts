@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import type { AriSettings } from './ari-gateway.js';
 import { PbxError, type OriginateRequest, type PbxControl } from './pbx.js';
 
@@ -13,25 +14,42 @@ export function ariControl(cfg: AriSettings) {
   const auth = `Basic ${Buffer.from(`${cfg.user}:${cfg.password}`).toString('base64')}`;
   const base = cfg.url.replace(/\/+$/, '') + '/ari';
   const playbacks = new Map<string, () => void>();
+  // Kept-alive connections: ringing a phone should not wait for a TCP handshake.
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
   async function call<T = unknown>(method: string, path: string, query: Record<string, string | number | undefined> = {}, body?: unknown): Promise<T> {
     const url = new URL(base + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const res = await fetch(url, {
-      method,
-      headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    const payload = body ? JSON.stringify(body) : undefined;
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          agent,
+          headers: { authorization: auth, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
+          timeout: REQUEST_TIMEOUT_MS,
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (data += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end(payload);
     });
-    const text = await res.text();
-    if (!res.ok) {
+    if (status < 200 || status >= 300) {
       let message = text;
       try {
         message = (JSON.parse(text) as { message?: string }).message ?? text;
       } catch {
         /* plain text */
       }
-      throw new PbxError(`ARI ${method} ${path}: ${res.status} ${message}`.trim(), res.status);
+      throw new PbxError(`ARI ${method} ${path}: ${status} ${message}`.trim(), status);
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }

@@ -89,6 +89,7 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
   function handle(event: ChannelEvent & { application?: string; playback?: { id: string } }) {
     if (event.type === 'PlaybackFinished' && event.playback) return control.playbackFinished(event.playback.id);
     if (!CHANNEL_EVENTS.has(event.type) || !event.channel) return;
+    acd.onArrival(event);
     const key = linkedIdOf(event.channel);
     const transitMs = Date.now() - Date.parse(event.timestamp);
     void queue

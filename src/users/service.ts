@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql, type SQL } from 'd
 import type { z } from 'zod';
 import { absences, roles, users, userStatusLog, type Role, type UserStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
+import { rowsOf } from '../db/client.js';
 import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
@@ -278,33 +279,51 @@ export async function setStatus(s: Services, actor: AuthUser, input: z.infer<typ
   return applyStatus(s, actor.id, input.status, input.reason ?? null);
 }
 
+export type StatusChange = { userId: string; status: UserStatus; at: Date };
+const statusListeners = new WeakMap<Services, Set<(c: StatusChange) => void>>();
+
+/** Calls `fn` after each state change made through this service instance (the distributor's agent board). */
+export function onStatusChange(s: Services, fn: (c: StatusChange) => void): () => void {
+  let set = statusListeners.get(s);
+  if (!set) statusListeners.set(s, (set = new Set()));
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
 /** Stores a state change with its time and tells the user's panels and the supervisors. */
 export async function applyStatus(s: Services, userId: string, status: UserStatus, reason: string | null) {
-  const dto = await transitionStatus(s, userId, status, reason);
-  if (!dto) throw notFound('User', userId);
-  return dto;
+  if (!(await transitionStatus(s, userId, status, reason))) throw notFound('User', userId);
+  return toUserDto(await getUser(s, userId));
 }
 
 /**
  * The same, but only from one of the states in `from` (the phone's transitions: ringing only from
  * available, wrap-up only from on a call, …). Null when the user was in another state or does not exist.
+ * One statement: the phone changes people's states several times a call.
  */
 export async function transitionStatus(s: Services, userId: string, status: UserStatus, reason: string | null, from?: readonly UserStatus[]) {
   const now = s.clock.now();
-  const row = await s.database.db.transaction(async (tx) => {
-    const [updated] = await tx
-      .update(users)
-      .set({ status, statusReason: reason, statusChangedAt: now, updatedAt: now })
-      .where(from ? and(eq(users.id, userId), inArray(users.status, [...from])) : eq(users.id, userId))
-      .returning();
-    if (updated) await tx.insert(userStatusLog).values({ id: newId('statusChange'), userId, status, reason, at: now });
-    return updated ?? null;
-  });
+  const at = now.toISOString();
+  const guard = from ? sql` AND status IN (${sql.join(from.map((f) => sql`${f}`), sql`, `)})` : sql``;
+  const [row] = rowsOf<{ id: string; name: string; role: Role }>(
+    await s.database.db.execute(sql`
+      WITH u AS (
+        UPDATE users SET status = ${status}, status_reason = ${reason}, status_changed_at = ${at}::timestamptz, updated_at = ${at}::timestamptz
+        WHERE id = ${userId}${guard}
+        RETURNING id, name, role
+      ), l AS (
+        INSERT INTO user_status_log (id, user_id, status, reason, at)
+        SELECT ${newId('statusChange')}, u.id, ${status}, ${reason}, ${at}::timestamptz FROM u
+      )
+      SELECT id, name, role FROM u`),
+  );
   if (!row) return null;
-  const event = { userId: row.id, name: row.name, role: row.role, status, reason, since: now.toISOString() };
+  const change: StatusChange = { userId: row.id, status, at: now };
+  for (const fn of statusListeners.get(s) ?? []) fn(change);
+  const event = { userId: row.id, name: row.name, role: row.role, status, reason, since: at };
   s.realtime.toUser(row.id, 'presence:changed', event);
   s.realtime.toRoles(presenceAudience, 'presence:changed', event);
-  return toUserDto(row);
+  return change;
 }
 
 /** A user's own profile: name, language, time zone, and password (proving the current one). */

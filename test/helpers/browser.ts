@@ -18,6 +18,9 @@ const launchArgs = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
+  // The softphone: a fake microphone, granted without a prompt.
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 
 /**
@@ -56,7 +59,7 @@ export async function openBrowser(): Promise<BrowserSession> {
   const errors = new Map<Page, string[]>();
   return {
     async newPage() {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'ru-RU' });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'ru-RU', permissions: ['microphone'] });
       contexts.push(context);
       const page = await context.newPage();
       page.setDefaultTimeout(10_000);

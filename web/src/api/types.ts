@@ -26,11 +26,70 @@ export interface User {
   locale: Locale;
   timezone: string;
   workingHours: Record<string, Array<[string, string]>> | null;
+  extension: string | null;
+  phoneDevice: PhoneDevice;
   status: UserStatus;
   statusReason: string | null;
   statusChangedAt: string;
   lastLoginAt: string | null;
   createdAt: string;
+}
+
+export type PhoneDevice = 'softphone' | 'desk';
+
+export interface MyPhone {
+  extension: string | null;
+  device: PhoneDevice;
+  softphone: { wsUrl: string; uri: string; authorizationUser: string; password: string; displayName: string } | null;
+  reason: 'no_extension' | 'desk_phone' | 'not_configured' | null;
+}
+
+/** `call:incoming`: who is calling the operator whose phone is ringing. */
+export interface ScreenPop {
+  callId: string;
+  from: string | null;
+  did: string | null;
+  how: 'owner' | 'queue';
+  owner: { id: string; name: string; kind: 'account_manager' | 'hunter' } | null;
+  contact: { id: string; name: string; company: string | null; status: string; category: string | null } | null;
+  source: { id: string; name: string; channel: string } | null;
+  utm: Record<string, string> | null;
+  history: Array<{ id: string; startedAt: string; direction: CallDirection; status: CallStatus; talkSeconds: number | null }>;
+  script: null;
+  ringSeconds: number;
+}
+
+export interface Callback {
+  id: string;
+  reason: 'web_request' | 'missed_call' | 'abandoned_call';
+  phone: string;
+  contact: { id: string; name: string; company: string | null } | null;
+  source: { id: string; name: string } | null;
+  callId: string | null;
+  waitSeconds: number | null;
+  createdAt: string;
+  ageSeconds: number;
+  late: boolean;
+  status: 'open' | 'done' | 'cancelled';
+  claimedBy: { id: string; name: string } | null;
+  claimedUntil: string | null;
+  attempts: number;
+  closedAt: string | null;
+  closedByCallId: string | null;
+  closeNote: string | null;
+}
+
+export interface QueueEntry {
+  callId: string;
+  position: number;
+  from: string | null;
+  did: string | null;
+  contact: { id: string; name: string } | null;
+  source: string | null;
+  ownerId: string | null;
+  waitingSince: string;
+  waitSeconds: number;
+  ringing: Array<{ userId: string; name: string }>;
 }
 
 export interface Page<T> {

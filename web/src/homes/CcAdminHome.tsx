@@ -1,3 +1,5 @@
+import { CallbacksPanel } from '../phone/CallbacksPanel';
+import { QueuePanel } from '../phone/QueuePanel';
 import { CallLogPanel } from '../calls/CallLogPanel';
 import { PresenceBoard } from '../presence/PresenceBoard';
 import { SourcesPanel } from '../sources/SourcesPanel';
@@ -14,7 +16,11 @@ export function CcAdminHome() {
         <SourcesPanel />
         <TrackingNumbersPanel />
       </div>
-      <PresenceBoard role="operator" title="presence.title.operators" />
+      <div class="column">
+        <PresenceBoard role="operator" title="presence.title.operators" />
+        <QueuePanel />
+        <CallbacksPanel />
+      </div>
     </HomeLayout>
   );
 }

@@ -1,3 +1,5 @@
+import { CallbacksPanel } from '../phone/CallbacksPanel';
+import { PhonePanel } from '../phone/PhonePanel';
 import { ContactForm } from '../contacts/ContactForm';
 import { ContactSearch } from '../contacts/ContactSearch';
 import { useI18n } from '../i18n';
@@ -11,7 +13,11 @@ import { HomeLayout } from './HomeLayout';
 export function OperatorHome() {
   return (
     <HomeLayout role="operator">
-      <MyStatusPanel />
+      <div class="columns">
+        <MyStatusPanel />
+        <PhonePanel />
+      </div>
+      <CallbacksPanel />
       <div class="columns">
         <ContactSearch />
         <ContactForm />

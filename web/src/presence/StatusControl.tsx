@@ -95,6 +95,12 @@ export function StatusControl({ variant }: { variant: 'compact' | 'large' }) {
           disabled={my.busy}
           onChange={(e) => pick(e.currentTarget.value as UserStatus)}
         >
+          {/* Ringing, on a call and wrap-up are set by the phone: shown, not chosen. */}
+          {!userStatuses.includes(my.status as (typeof userStatuses)[number]) && (
+            <option value={my.status} disabled>
+              {t(`status.${my.status}`)}
+            </option>
+          )}
           {userStatuses.map((s) => (
             <option key={s} value={s}>
               {t(`status.${s}`)}
@@ -116,7 +122,8 @@ export function StatusControl({ variant }: { variant: 'compact' | 'large' }) {
             type="button"
             class={`status-btn status-btn--${s}${my.status === s ? ' is-active' : ''}`}
             aria-pressed={my.status === s}
-            disabled={my.busy}
+            // While the phone rings or a call is on, the status follows the call (wrap-up can be cut short).
+            disabled={my.busy || my.status === 'ringing' || my.status === 'on_call'}
             onClick={() => pick(s)}
           >
             <span class="dot" aria-hidden="true" />

@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { TargetedEvent, TargetedSubmitEvent } from 'preact';
-import { locales, roles, type Locale, type Role, type User } from '../api/types';
+import { locales, roles, type Locale, type PhoneDevice, type Role, type User } from '../api/types';
 import { useI18n } from '../i18n';
 import { Panel } from '../ui/bits';
 import { Field, FormError, Notice } from '../ui/Field';
 import { fieldErrors, problemMessage } from '../ui/errors';
 import { createUser } from './api';
 
-const empty = { name: '', email: '', role: 'operator' as Role, password: '', locale: 'ru' as Locale };
+const empty = { name: '', email: '', role: 'operator' as Role, password: '', locale: 'ru' as Locale, extension: '', phoneDevice: 'softphone' as PhoneDevice };
 
 export function UserForm({ onCreated }: { onCreated: (u: User) => void }) {
   const { t } = useI18n();
@@ -25,9 +25,9 @@ export function UserForm({ onCreated }: { onCreated: (u: User) => void }) {
     setError(null);
     setCreated(null);
     try {
-      const u = await createUser({ ...form, name: form.name.trim(), email: form.email.trim() });
+      const u = await createUser({ ...form, name: form.name.trim(), email: form.email.trim(), extension: form.extension.trim() || null });
       setCreated(u);
-      setForm({ ...empty, role: form.role, locale: form.locale });
+      setForm({ ...empty, role: form.role, locale: form.locale, phoneDevice: form.phoneDevice });
       onCreated(u);
     } catch (err) {
       setError(err);
@@ -37,7 +37,7 @@ export function UserForm({ onCreated }: { onCreated: (u: User) => void }) {
   };
 
   const fe = fieldErrors(error);
-  const fieldPaths = ['name', 'email', 'role', 'password', 'locale'];
+  const fieldPaths = ['name', 'email', 'role', 'password', 'locale', 'extension', 'phoneDevice'];
   const hasFieldErrors = Object.keys(fe).some((k) => fieldPaths.includes(k));
   return (
     <Panel title={t('users.form.title')} testId="user-form">
@@ -70,6 +70,20 @@ export function UserForm({ onCreated }: { onCreated: (u: User) => void }) {
               {locales.map((l) => (
                 <option key={l} value={l}>
                   {t(`lang.${l}.full`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('users.extension')} error={fe.extension}>
+          {(a) => <input {...a} name="extension" inputMode="numeric" pattern="[0-9]{2,8}" maxLength={8} value={form.extension} onInput={set('extension')} placeholder="1001" />}
+        </Field>
+        <Field label={t('users.phoneDevice')} error={fe.phoneDevice}>
+          {(a) => (
+            <select {...a} name="phoneDevice" value={form.phoneDevice} onChange={set('phoneDevice')}>
+              {(['softphone', 'desk'] as const).map((d) => (
+                <option key={d} value={d}>
+                  {t(`users.phoneDevice.${d}`)}
                 </option>
               ))}
             </select>

@@ -1,5 +1,5 @@
 import { api } from '../api/client';
-import type { Absence, AbsenceReason, Locale, Page, Role, User } from '../api/types';
+import type { Absence, AbsenceReason, Locale, Page, PhoneDevice, Role, User } from '../api/types';
 
 export const PAGE_SIZE = 25;
 
@@ -12,11 +12,13 @@ export interface NewUser {
   role: Role;
   password: string;
   locale?: Locale;
+  extension?: string | null;
+  phoneDevice?: PhoneDevice;
 }
 
 export const createUser = (body: NewUser) => api<User>('/api/users', { body });
 
-export const updateUser = (id: string, patch: Partial<Pick<User, 'name' | 'role' | 'active' | 'locale'>>) =>
+export const updateUser = (id: string, patch: Partial<Pick<User, 'name' | 'role' | 'active' | 'locale' | 'extension' | 'phoneDevice'>>) =>
   api<User>(`/api/users/${id}`, { method: 'PATCH', body: patch });
 
 export const listAbsences = (userId: string) => api<{ items: Absence[] }>(`/api/users/${userId}/absences`);
