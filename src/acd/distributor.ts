@@ -50,6 +50,14 @@ interface Waiting {
   book: Promise<unknown>;
 }
 
+/** A supervisor listening to a call: a snoop on the operator's channel bridged with the supervisor's phone. */
+interface Listening {
+  callId: string;
+  snoopId: string;
+  listenerId: string | null;
+  bridgeId: string | null;
+}
+
 /** A caller bridged with the person who answered. */
 interface Talking {
   callId: Promise<string | null>;
@@ -101,6 +109,8 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
   /** Outbound calls placed for a callback task: call id → task id. */
   const callbackOf = new Map<string, string>();
   const wrapTimers = new Map<string, NodeJS.Timeout>();
+  /** By snoop and listener channel id. */
+  const listening = new Map<string, Listening>();
   let stopped = false;
   let resetDone = false;
   let boardLoaded: Promise<void> | null = null;
@@ -413,6 +423,29 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     }
     const t = talking.get(channelId);
     if (t) await endTalk(t);
+    const l = listening.get(channelId);
+    if (l) await stopListening(l);
+  }
+
+  async function stopListening(l: Listening) {
+    if (!listening.has(l.snoopId) && (!l.listenerId || !listening.has(l.listenerId))) return;
+    listening.delete(l.snoopId);
+    if (l.listenerId) listening.delete(l.listenerId);
+    for (const ch of [l.snoopId, l.listenerId]) if (ch) await pbx.hangup(ch).catch(quiet('end listening', ch));
+    if (l.bridgeId) await pbx.destroyBridge(l.bridgeId).catch(quiet('destroy the listening bridge', l.bridgeId));
+  }
+
+  /** The supervisor picked up: they hear both sides of the call through the snoop channel. */
+  async function onListenerAnswered(listenerId: string) {
+    const l = listening.get(listenerId);
+    if (!l) return void (await pbx.hangup(listenerId).catch(quiet('hang up a late listener', listenerId)));
+    try {
+      l.bridgeId = (await pbx.createBridge()).bridgeId;
+      await pbx.addToBridge(l.bridgeId, [l.snoopId, listenerId]);
+    } catch (err) {
+      quiet('connect the listener', listenerId)(err);
+      await stopListening(l);
+    }
   }
 
   async function endTalk(t: Talking) {
@@ -421,6 +454,8 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     talking.delete(t.agentChannelId);
     for (const ch of [t.callerChannelId, t.agentChannelId]) await pbx.hangup(ch).catch(quiet('hang up', ch));
     if (t.bridgeId) await pbx.destroyBridge(t.bridgeId).catch(quiet('destroy the bridge', t.bridgeId));
+    const callId = await t.callId;
+    for (const l of new Set(listening.values())) if (l.callId === callId) await stopListening(l);
     // Free on the board at once (wrap-up first, if any); the database follows.
     const entry = board.get(t.userId);
     if (entry) Object.assign(entry, { status: cfg.wrapUpSeconds > 0 ? 'wrap_up' : 'available', since: Date.now() });
@@ -459,6 +494,7 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
       const kind = evt.args?.[0];
       if (kind === 'inbound') void admit(evt).catch((err: Error) => log.error({ err, channel: evt.channel.id }, 'could not queue the caller'));
       else if (kind === 'agent') void onAgentAnswered(evt.channel.id).catch((err: Error) => log.error({ err }, 'could not connect the call'));
+      else if (kind === 'listener') void onListenerAnswered(evt.channel.id).catch((err: Error) => log.error({ err }, 'could not connect the listener'));
     },
 
     /** Called in the call's lane after each stored event. */
@@ -518,11 +554,38 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
       return { channelId };
     },
 
+    /**
+     * A supervisor listens to a call in progress (ARI snoop on the operator's channel, both directions):
+     * their phone rings, and when they pick up they hear the conversation without being heard.
+     */
+    async listen(supervisor: { id: string; endpoint: string }, callId: string) {
+      let t: Talking | undefined;
+      for (const x of new Set(talking.values())) if ((await x.callId) === callId) t = x;
+      if (!t) throw new AppError('conflict', 'This call is not connected to an operator now; only calls in conversation can be listened to');
+      const { channelId: snoopId } = await pbx.snoop(t.agentChannelId, ['snoop']);
+      const l: Listening = { callId, snoopId, listenerId: null, bridgeId: null };
+      listening.set(snoopId, l);
+      try {
+        const { channelId } = await pbx.originate({
+          endpoint: supervisor.endpoint,
+          appArgs: ['listener', snoopId],
+          timeoutSeconds: 30,
+          originator: t.callerChannelId,
+        });
+        l.listenerId = channelId;
+        listening.set(channelId, l);
+        return { channelId };
+      } catch (err) {
+        await stopListening(l);
+        throw err;
+      }
+    },
+
     /** After a (re)connect: forget what vanished meanwhile, and free phone states left from before a restart. */
     async resync(live: Set<string>) {
       await refreshBoard();
       boardLoaded = Promise.resolve();
-      for (const id of [...byAgentLeg.keys(), ...waiting.keys(), ...talking.keys()]) {
+      for (const id of [...byAgentLeg.keys(), ...waiting.keys(), ...talking.keys(), ...listening.keys()]) {
         if (!live.has(id)) await onChannelGone(id, null);
       }
       if (!resetDone) {

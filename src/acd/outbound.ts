@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import { callbackTasks, users } from '../db/schema.js';
+import { callbackTasks, calls, users } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
-import { AppError, fieldError } from '../shared/errors.js';
+import { AppError, fieldError, notFound } from '../shared/errors.js';
 import { toE164 } from '../shared/phone.js';
 import { getCallback } from '../callbacks/service.js';
 import { endpointOf } from './store.js';
@@ -83,4 +83,20 @@ export async function myPhone(s: Services, user: AuthUser): Promise<z.infer<type
     softphone: { wsUrl: sp.wsUrl, uri: `sip:${sipUser}@${sp.domain}`, authorizationUser: sipUser, password: sp.password, displayName: me.name },
     reason: null,
   };
+}
+
+/** A supervisor listens to a call in progress on their own phone (they are not heard). */
+export async function listenToCall(s: Services, user: AuthUser, callId: string) {
+  const [me] = await s.database.db.select().from(users).where(eq(users.id, user.id));
+  const endpoint = me ? endpointOf(s, me) : null;
+  if (!me || !endpoint) throw new AppError('conflict', 'You have no phone extension; the administrator sets it in your user record');
+  const [call] = await s.database.db.select({ id: calls.id, endedAt: calls.endedAt }).from(calls).where(eq(calls.id, callId));
+  if (!call) throw notFound('Call', callId);
+  if (call.endedAt) throw new AppError('conflict', 'This call has ended');
+  const pbx = s.telephony;
+  if (!pbx.listen || pbx.status().state !== 'connected') {
+    throw new AppError('unavailable', `The PBX is not connected (${pbx.status().detail}); cannot listen now`);
+  }
+  const placed = await pbx.listen({ id: me.id, endpoint }, callId);
+  return { channelId: placed.channelId, callId, status: 'ringing_your_phone' as const };
 }

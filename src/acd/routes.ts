@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { secured } from '../auth/middleware.js';
 import { createRouter, IdParam, jsonBody, jsonResponse, page, problems } from '../shared/http.js';
 import { CallbackListQuery, CallbackSchema, cancelCallback, CancelCallbackSchema, claimNextCallback, listCallbacks } from '../callbacks/service.js';
-import { callOut, CallOutSchema, myPhone, MyPhoneSchema } from './outbound.js';
+import { callOut, CallOutSchema, listenToCall, myPhone, MyPhoneSchema } from './outbound.js';
 import { staffRoles } from '../auth/middleware.js';
 import { queueNow } from './store.js';
 
@@ -71,6 +71,27 @@ export function acdRoutes() {
       },
     }),
     async (c) => c.json(await callOut(c.get('services'), c.get('user'), c.req.valid('json')), 202),
+  );
+  r.openapi(
+    createRoute({
+      method: 'post',
+      path: '/api/calls/{id}/listen',
+      tags: ['calls'],
+      summary: 'Listen to a call in progress',
+      description: 'Rings your phone; when you pick up you hear both the caller and the operator, and nobody hears you.',
+      ...secured(['admin', 'cc_admin']),
+      request: { params: IdParam('call') },
+      responses: {
+        202: jsonResponse(z.object({ channelId: z.string(), callId: z.string(), status: z.literal('ringing_your_phone') }), 'Your phone is ringing'),
+        400: problems[400],
+        401: problems[401],
+        403: problems[403],
+        404: problems[404],
+        409: problems[409],
+        503: problems[503],
+      },
+    }),
+    async (c) => c.json(await listenToCall(c.get('services'), c.get('user'), c.req.valid('param').id), 202),
   );
   r.openapi(
     createRoute({

@@ -163,6 +163,9 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     callOut(user, number, callbackId) {
       return acd.callOut(user, number, callbackId);
     },
+    listen(supervisor, callId) {
+      return acd.listen(supervisor, callId);
+    },
     async stop() {
       stopped = true;
       clearInterval(tick);

@@ -13,6 +13,8 @@ export interface TelephonyStatusSource {
    * off). Rejects with AppError when the call cannot be placed.
    */
   callOut?(user: { id: string; status: string; endpoint: string }, number: string, callbackId: string | null): Promise<{ channelId: string }>;
+  /** A supervisor's phone rings and, picked up, hears the call `callId` in progress. */
+  listen?(supervisor: { id: string; endpoint: string }, callId: string): Promise<{ channelId: string }>;
 }
 
 /** Without ARI_URL the service runs everything but calls, and says so. */

@@ -99,6 +99,12 @@ describe.skipIf(!haveBrowser || !asterisk)('browser softphone in Chromium on a r
     // The operator sees it among their own calls.
     const mine = (await h.api('/api/calls?limit=10', { token: op.token })).body.items;
     expect(mine.map((c: { id: string }) => c.id)).toContain(call.id);
+    // The call's page lists whose phone rang and how it ended.
+    await page.goto(`${h.url}/calls/${call.id}`);
+    const attempt = page.locator('[data-testid="call-attempt"][data-outcome="answered"]');
+    await attempt.waitFor();
+    expect(await attempt.textContent()).toContain('Вера Софтфонова');
+    expect(await attempt.textContent()).toContain('ответил');
     expect(browser.errorsOf(page)).toEqual([]);
   });
 });

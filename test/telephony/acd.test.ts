@@ -52,6 +52,9 @@ describe.skipIf(!available)('inbound distribution and click-to-call on a real As
     release?.();
   });
 
+  const ariGet = async (path: string) =>
+    (await fetch(`${ARI.url}/ari${path}`, { headers: { authorization: `Basic ${Buffer.from(`${ARI.user}:${ARI.password}`).toString('base64')}` } })).json() as Promise<any[]>;
+
   const setStatus = (u: TestUser, status: string, reason?: string) =>
     h.api('/api/me/status', { method: 'PUT', token: u.token, body: reason ? { status, reason } : { status } });
 
@@ -239,6 +242,50 @@ describe.skipIf(!available)('inbound distribution and click-to-call on a real As
     expect(call.waitSeconds).toBeGreaterThanOrEqual(8);
     const task = (await h.api('/api/callbacks', { token: cc.token })).body.items.find((t: { phone: string }) => t.phone === `+${caller}`);
     expect(task).toMatchObject({ reason: 'missed_call', source: { id: sourceId }, status: 'open' });
+  });
+
+  it('the call-centre administrator listens to a call in progress on their own phone', async () => {
+    const [a] = ops as [TestUser];
+    await h.api(`/api/users/${cc.id}`, { method: 'PATCH', token: await h.adminToken(), body: { extension: '1005', phoneDevice: 'desk' } });
+    const ccPhone = await startPhone('1005', 300);
+    phones.push(ccPhone);
+    await lineUp([a]);
+    const caller = uniqueCaller();
+    const placed = inboundCall('4951231001', caller, 6000);
+    let live: any = null;
+    await expect
+      .poll(
+        async () => {
+          const list = (await h.api('/api/calls?direction=inbound&limit=50', { token: cc.token })).body.items;
+          live = list.find((c: { from: string; operatorId: string | null; endedAt: string | null }) => c.from === `+${caller}` && c.operatorId && !c.endedAt);
+          return !!live;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    expect((await h.api(`/api/calls/${live.id}/listen`, { method: 'POST', token: a.token })).status).toBe(403);
+    const res = await h.api(`/api/calls/${live.id}/listen`, { method: 'POST', token: cc.token });
+    expect(res.status).toBe(202);
+    // A bridge now joins a snoop on the operator's channel with the administrator's phone.
+    await expect
+      .poll(
+        async () => {
+          const channels = await ariGet('/channels');
+          const names = new Map(channels.map((c: { id: string; name: string }) => [c.id, c.name]));
+          const bridges = await ariGet('/bridges');
+          return bridges.some((b: { channels: string[] }) => {
+            const members = b.channels.map((id) => names.get(id) ?? '');
+            return members.some((n) => n.startsWith('Snoop/')) && members.some((n) => n.startsWith('PJSIP/op1005-'));
+          });
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    await placed;
+    // The call ended: the listener is hung up with it.
+    await expect.poll(async () => (await ariGet('/channels')).some((c: { name: string }) => c.name.startsWith('PJSIP/op1005-')), { timeout: 10_000 }).toBe(false);
+    const ended = await h.api(`/api/calls/${live.id}/listen`, { method: 'POST', token: cc.token });
+    expect(ended.status).toBe(409);
   });
 
   it('validates click-to-call and refuses people without a phone', async () => {

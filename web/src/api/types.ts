@@ -181,7 +181,7 @@ export const callDirections = ['inbound', 'outbound', 'internal'] as const;
 export type CallDirection = (typeof callDirections)[number];
 export const callStatuses = ['in_progress', 'answered', 'missed', 'abandoned', 'busy', 'failed'] as const;
 export type CallStatus = (typeof callStatuses)[number];
-export const attributionMethods = ['static_number', 'dynamic_number', 'campaign', 'repeat_caller', 'unknown'] as const;
+export const attributionMethods = ['static_number', 'dynamic_number', 'campaign', 'repeat_caller', 'callback', 'unknown'] as const;
 export type AttributionMethod = (typeof attributionMethods)[number];
 
 export interface Utm {
@@ -219,6 +219,11 @@ export interface Call {
   recordingUrl: string | null;
   capturedBy: CallCapturedBy;
   closeReason: string | null;
+  /** When the caller joined the operators' queue (inbound calls the app distributed). */
+  queuedAt: string | null;
+  /** The account manager or hunter the caller belonged to, rung first. */
+  ownerId: string | null;
+  acdOutcome: 'answered' | 'abandoned' | 'timed_out' | 'after_hours' | null;
 }
 
 export const callCapturers = ['ari', 'reconcile', 'cel', 'manual'] as const;
@@ -244,9 +249,20 @@ export interface CallEvent {
 }
 
 /** `GET /api/calls/:id`: the call with its legs and raw events (at most 500, oldest first). */
+/** One ring of a person's phone for a waiting caller. */
+export interface CallAttempt {
+  userId: string;
+  name: string;
+  how: 'owner' | 'queue';
+  startedAt: string;
+  endedAt: string | null;
+  outcome: 'answered' | 'no_answer' | 'failed' | 'caller_gone' | null;
+}
+
 export interface CallDetail extends Call {
   legs: CallLeg[];
   events: CallEvent[];
+  attempts: CallAttempt[];
 }
 
 export interface CallUpdated {

@@ -10,7 +10,7 @@ import { Field, FormError } from '../ui/Field';
 import { problemMessage } from '../ui/errors';
 import { formatPhone, formatTime } from '../ui/format';
 import { usePaged } from '../ui/usePaged';
-import { listCalls } from './api';
+import { listCalls, listenToCall } from './api';
 
 const PAGE = 25;
 const REFRESH_DEBOUNCE_MS = 300;
@@ -145,6 +145,7 @@ function CallRow({ call: c, time }: { call: Call; time: string }) {
         <span class={`tag tag--call-${c.status}`} data-testid="call-status">
           {t(`calls.status.${c.status}`)}
         </span>
+        {!c.endedAt && c.operatorId && <ListenButton callId={c.id} />}
       </td>
       <td class="num nowrap">
         {seconds(c.waitSeconds)} / {seconds(c.talkSeconds)}
@@ -165,5 +166,34 @@ function CallRow({ call: c, time }: { call: Call; time: string }) {
         )}
       </td>
     </tr>
+  );
+}
+
+/** Supervisors listen to a call in conversation on their own phone. */
+function ListenButton({ callId }: { callId: string }) {
+  const { t } = useI18n();
+  const session = useSession();
+  const [state, setState] = useState<{ ok: boolean; text: string } | null>(null);
+  if (session.state !== 'signed-in' || !['cc_admin', 'admin'].includes(session.user.role)) return null;
+  const listen = async () => {
+    try {
+      await listenToCall(callId);
+      setState({ ok: true, text: t('calls.listenRinging') });
+    } catch (err) {
+      setState({ ok: false, text: problemMessage(err, t) });
+    }
+  };
+  return (
+    <>
+      {' '}
+      <button type="button" class="btn btn--small" data-testid="call-listen" onClick={() => void listen()}>
+        {t('calls.listen')}
+      </button>
+      {state && (
+        <div class={`small ${state.ok ? 'muted' : 'field__error'}`} role="status">
+          {state.text}
+        </div>
+      )}
+    </>
   );
 }

@@ -167,6 +167,19 @@ export function CallPage({ id }: { id: string }) {
             )}
           </div>
 
+          {call.attempts.length > 0 && (
+            <>
+              <h2 class="call-page__section">{t('call.attempts')}</h2>
+              <ol class="plain small" data-testid="call-attempts">
+                {call.attempts.map((a) => (
+                  <li key={`${a.userId}-${a.startedAt}`} data-testid="call-attempt" data-outcome={a.outcome ?? ''}>
+                    {time(a.startedAt)} · {a.name} · {t(`call.attempt.how.${a.how}`)} · {a.outcome ? t(`call.attempt.${a.outcome}`) : t('call.attempt.ringing')}
+                  </li>
+                ))}
+              </ol>
+            </>
+          )}
+
           <h2 class="call-page__section">{t('call.legs')}</h2>
           {call.legs.length ? <Legs legs={call.legs} time={time} /> : <Empty text={t('call.legs.none')} />}
 
