@@ -109,6 +109,12 @@ const envSchema = z.object({
   SOFTPHONE_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name or address').optional(),
   /** The softphone endpoints' SIP password, handed to the signed-in user's own panel only. */
   SOFTPHONE_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** The largest CSV a dial-list import accepts (streamed; never held in memory). */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
+  /** How long an operator holds a dial-list entry without a disposition before it goes back. */
+  DIALER_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  /** A personal callback waits for its operator this long past its time while they are offline. */
+  DIALER_CALLBACK_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   /** Record answered calls that the app bridges (stored by Asterisk, streamed by the service). */
   RECORD_CALLS: bool.default(true),
 });
@@ -229,6 +235,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deskEndpoint: e.OPERATOR_DESK_ENDPOINT,
       outboundCallerId: e.OUTBOUND_CALLER_ID ?? null,
       recordCalls: e.RECORD_CALLS,
+    },
+    dialer: {
+      importMaxBytes: e.IMPORT_MAX_BYTES,
+      lockMinutes: e.DIALER_LOCK_MINUTES,
+      callbackGraceMinutes: e.DIALER_CALLBACK_GRACE_MINUTES,
     },
     softphone:
       e.SOFTPHONE_WS_URL && e.SOFTPHONE_PASSWORD

@@ -15,6 +15,8 @@ import { createRealtimeHub } from './realtime/hub.js';
 import { startRealtime } from './realtime/server.js';
 import { telephonyOff } from './telephony/status.js';
 import { startAriGateway, type TelephonyGateway } from './telephony/ari-gateway.js';
+import { importsSettled } from './dialer/import.js';
+import { startDialerSweeper } from './dialer/sweeper.js';
 import { startMeetingRouting } from './meetings/sweeper.js';
 import { startClientScoring } from './clients/scoring.js';
 import { pruneRateLimits } from './shared/rate-limit.js';
@@ -83,6 +85,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const realtime = await startRealtime(server, services);
   const routing = startMeetingRouting(services);
   const scoring = startClientScoring(services);
+  const dialer = startDialerSweeper(services);
   const port = (server.address() as AddressInfo).port;
   // Rate-limit counters of finished windows are no longer read; drop them so the table stays small.
   const longestWindow = Math.max(config.auth.loginRateWindowSeconds, 60);
@@ -105,6 +108,8 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         clearInterval(pruning);
         await routing.stop();
         await scoring.stop();
+        dialer.stop();
+        await importsSettled();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await gateway?.stop();
         await realtime.close();

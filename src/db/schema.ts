@@ -432,11 +432,134 @@ export const workloadHistory = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.computedAt] })],
 );
 
-export const pauseReasons = pgTable('pause_reasons', {
+/** An administrator-managed list of reasons (pause reasons, refusal reasons): one shape. */
+const reasonTable = <N extends string>(name: N) =>
+  pgTable(name, {
+    id: text('id').primaryKey(),
+    label: text('label').notNull(),
+    active: boolean('active').notNull().default(true),
+    position: integer('position').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  });
+export type ReasonTable<N extends string = 'pause_reasons' | 'refusal_reasons'> = ReturnType<typeof reasonTable<N>>;
+
+export const pauseReasons = reasonTable('pause_reasons');
+
+export const dncNumbers = pgTable('dnc_numbers', {
+  phone: text('phone').primaryKey(),
+  reason: text('reason'),
+  addedBy: text('added_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const refusalReasons = reasonTable('refusal_reasons');
+
+export type RetryMinutes = { no_answer: number; busy: number; voicemail: number };
+
+export const campaigns = pgTable('campaigns', {
   id: text('id').primaryKey(),
-  label: text('label').notNull(),
-  active: boolean('active').notNull().default(true),
-  position: integer('position').notNull().default(0),
+  name: text('name').notNull(),
+  status: text('status').$type<'active' | 'paused'>().notNull().default('paused'),
+  priority: integer('priority').notNull().default(0),
+  callerId: text('caller_id'),
+  sourceId: text('source_id'),
+  windowStart: text('window_start').notNull().default('09:00'),
+  windowEnd: text('window_end').notNull().default('21:00'),
+  windowDays: integer('window_days').array().notNull(),
+  maxAttempts: integer('max_attempts').notNull().default(5),
+  retryMinutes: jsonb('retry_minutes').$type<RetryMinutes>().notNull(),
+  createdBy: text('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const campaignMembers = pgTable(
+  'campaign_members',
+  {
+    campaignId: text('campaign_id').notNull(),
+    userId: text('user_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.userId] })],
+);
+
+export const dialLists = pgTable('dial_lists', {
+  id: text('id').primaryKey(),
+  campaignId: text('campaign_id').notNull(),
+  name: text('name').notNull(),
+  status: text('status').$type<'importing' | 'ready' | 'failed'>().notNull().default('importing'),
+  createdBy: text('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const importJobs = pgTable('import_jobs', {
+  id: text('id').primaryKey(),
+  listId: text('list_id').notNull(),
+  campaignId: text('campaign_id').notNull(),
+  status: text('status').$type<'running' | 'done' | 'failed'>().notNull().default('running'),
+  total: integer('total').notNull().default(0),
+  imported: integer('imported').notNull().default(0),
+  duplicates: integer('duplicates').notNull().default(0),
+  invalid: integer('invalid').notNull().default(0),
+  dnc: integer('dnc').notNull().default(0),
+  skipped: integer('skipped').notNull().default(0),
+  error: text('error'),
+  options: jsonb('options').notNull(),
+  createdBy: text('created_by'),
+  startedAt: ts('started_at').notNull(),
+  finishedAt: ts('finished_at'),
+});
+
+export const rejectKinds = ['invalid', 'duplicate', 'dnc', 'skipped'] as const;
+export type RejectKind = (typeof rejectKinds)[number];
+
+export const importRejects = pgTable(
+  'import_rejects',
+  {
+    jobId: text('job_id').notNull(),
+    line: integer('line').notNull(),
+    kind: text('kind').$type<RejectKind>().notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.line] })],
+);
+
+export const dispositionKinds = ['no_answer', 'busy', 'voicemail', 'callback', 'not_interested', 'wrong_number', 'do_not_call', 'meeting_booked'] as const;
+export type DispositionKind = (typeof dispositionKinds)[number];
+
+export const dialEntries = pgTable('dial_entries', {
+  id: text('id').primaryKey(),
+  campaignId: text('campaign_id').notNull(),
+  listId: text('list_id').notNull(),
+  contactId: text('contact_id').notNull(),
+  phone: text('phone').notNull(),
+  timezone: text('timezone').notNull(),
+  line: integer('line'),
+  fields: jsonb('fields').$type<Record<string, string> | null>(),
+  status: text('status').$type<'pending' | 'locked' | 'done'>().notNull().default('pending'),
+  priority: integer('priority').notNull().default(0),
+  nextAt: ts('next_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  lockedBy: text('locked_by'),
+  lockedUntil: ts('locked_until'),
+  callbackOwner: text('callback_owner'),
+  lastDisposition: text('last_disposition').$type<DispositionKind | null>(),
+  outcome: text('outcome'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const dispositions = pgTable('dispositions', {
+  id: text('id').primaryKey(),
+  entryId: text('entry_id').notNull(),
+  campaignId: text('campaign_id').notNull(),
+  contactId: text('contact_id').notNull(),
+  operatorId: text('operator_id').notNull(),
+  callId: text('call_id'),
+  kind: text('kind').$type<DispositionKind>().notNull(),
+  reason: text('reason'),
+  callbackAt: ts('callback_at'),
+  meetingId: text('meeting_id'),
+  note: text('note'),
+  createdAt: ts('created_at').notNull(),
 });

@@ -21,6 +21,12 @@ export const idPrefixes = {
   task: 'task',
   pauseReason: 'pr',
   acdAttempt: 'att',
+  campaign: 'cmp',
+  dialList: 'dl',
+  importJob: 'imp',
+  dialEntry: 'de',
+  disposition: 'dsp',
+  refusalReason: 'rr',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -7,7 +7,7 @@ import { AppError, isUniqueViolation, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { AuthUser } from '../auth/middleware.js';
-import { assertPauseReason } from './pause-reasons.js';
+import { pauseReasonList } from './pause-reasons.js';
 import type { CreateAbsenceSchema, CreateUserSchema, SetStatusSchema, UpdateMeSchema, UpdateUserSchema } from './schemas.js';
 
 type UserRow = typeof users.$inferSelect;
@@ -270,7 +270,7 @@ export async function setStatus(s: Services, actor: AuthUser, input: z.infer<typ
       errors: [{ path: 'reason', message: 'only allowed with status "paused"' }],
     });
   }
-  if (input.status === 'paused' && actor.role === 'operator') await assertPauseReason(s, input.reason);
+  if (input.status === 'paused' && actor.role === 'operator') await pauseReasonList.assertOne(s, input.reason);
   // Ringing and on a call belong to the phone: they end when the call does (wrap-up can be ended early).
   const [me] = await s.database.db.select({ status: users.status }).from(users).where(eq(users.id, actor.id));
   if (me && (me.status === 'ringing' || me.status === 'on_call') && input.status !== 'offline') {
