@@ -86,18 +86,18 @@ CREATE TABLE import_rejects (
   PRIMARY KEY (job_id, line)
 );
 
+-- Written a million at a time by imports: campaign_id and list_id carry no foreign keys (a per-row check
+-- would triple the cost); campaigns and lists are never deleted, and only an import writes entries.
 CREATE TABLE dial_entries (
   id              text PRIMARY KEY,
-  campaign_id     text NOT NULL REFERENCES campaigns (id),
-  list_id         text NOT NULL REFERENCES dial_lists (id),
+  campaign_id     text NOT NULL,
+  list_id         text NOT NULL,
   contact_id      text NOT NULL REFERENCES contacts (id),
   phone           text NOT NULL,
   timezone        text NOT NULL,
   line            integer,
   fields          jsonb,
   status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'locked', 'done')),
-  -- Copied from the campaign so that the next entry comes straight off an index.
-  priority        integer NOT NULL DEFAULT 0,
   next_at         timestamptz NOT NULL,
   attempts        integer NOT NULL DEFAULT 0,
   locked_by       text REFERENCES users (id),
@@ -110,11 +110,11 @@ CREATE TABLE dial_entries (
   updated_at      timestamptz NOT NULL DEFAULT now(),
   UNIQUE (campaign_id, phone)
 );
-CREATE INDEX dial_entries_due_idx ON dial_entries (campaign_id, priority DESC, next_at) WHERE status = 'pending';
+-- The next entry of a campaign: walked in due order until one passes the filters (LIMIT 1, SKIP LOCKED).
+CREATE INDEX dial_entries_due_idx ON dial_entries (campaign_id, next_at, id) WHERE status = 'pending';
 CREATE INDEX dial_entries_locked_idx ON dial_entries (locked_until) WHERE status = 'locked';
 CREATE INDEX dial_entries_operator_idx ON dial_entries (locked_by) WHERE status = 'locked';
 CREATE INDEX dial_entries_callback_idx ON dial_entries (callback_owner) WHERE callback_owner IS NOT NULL AND status = 'pending';
-CREATE INDEX dial_entries_list_idx ON dial_entries (list_id);
 
 CREATE TABLE dispositions (
   id          text PRIMARY KEY,

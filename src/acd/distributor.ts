@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Services } from '../services.js';
 import type { Logger } from '../shared/logger.js';
 import { AppError } from '../shared/errors.js';
@@ -195,8 +196,14 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
       if (!agent) return;
       w.tried.add(agent.id);
       busy.add(agent.id);
+      // Known before dialing: the phone may answer before Asterisk has answered the request.
+      const channelId = randomUUID();
+      const ringing = { agent, channelId, how, attemptId: Promise.resolve<string | null>(null) };
+      w.ringing = ringing;
+      byAgentLeg.set(channelId, w);
       try {
-        const { channelId } = await pbx.originate({
+        await pbx.originate({
+          channelId,
           endpoint: agent.endpoint,
           appArgs: ['agent', w.channelId],
           callerId: w.fromNumber ?? undefined,
@@ -204,9 +211,6 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
           originator: w.channelId,
         });
         void pbx.ring(w.channelId).catch(quiet('ring back', w.channelId));
-        const ringing = { agent, channelId, how, attemptId: Promise.resolve<string | null>(null) };
-        w.ringing = ringing;
-        byAgentLeg.set(channelId, w);
         // The caller left while their operator's phone was being dialed.
         if (w.done) void pbx.hangup(channelId).catch(quiet('stop ringing', channelId));
         const a = agent;
@@ -226,6 +230,8 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
         }) as Promise<string | null>;
       } catch (err) {
         log.warn({ err: (err as Error).message, user: agent.id, endpoint: agent.endpoint }, 'could not ring the phone');
+        byAgentLeg.delete(channelId);
+        if (w.ringing === ringing) w.ringing = null;
         const a = agent;
         agent.status = 'paused';
         busy.delete(a.id);

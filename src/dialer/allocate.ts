@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import { calls, campaigns, contacts, dialEntries, dispositionKinds, dispositions, type DispositionKind } from '../db/schema.js';
+import { calls, campaignMembers, campaigns, contacts, dialEntries, dispositionKinds, dispositions, type DispositionKind } from '../db/schema.js';
 import { rowsOf } from '../db/client.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
@@ -85,41 +85,49 @@ export async function nextEntry(s: Services, op: AuthUser) {
     .limit(1);
   if (held) return { entry: await entryCard(s, held.id), held: true };
 
-  const due = sql`
+  /** Due now in the contact's own time, and not on the do-not-call list at this moment. */
+  const callable = (days: number[], start: string, end: string) => sql`
     e.status = 'pending' AND e.next_at <= ${at}::timestamptz
-    AND c.status = 'active'
-    AND EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = e.campaign_id AND m.user_id = ${op.id})
-    AND EXISTS (SELECT 1 FROM dial_lists l WHERE l.id = e.list_id AND l.status = 'ready')
-    AND extract(isodow FROM (${at}::timestamptz AT TIME ZONE e.timezone))::int = ANY (c.window_days)
-    AND (${at}::timestamptz AT TIME ZONE e.timezone)::time >= c.window_start
-    AND (${at}::timestamptz AT TIME ZONE e.timezone)::time < c.window_end
+    AND extract(isodow FROM (${at}::timestamptz AT TIME ZONE e.timezone))::int = ANY (ARRAY[${sql.join(days.map((d) => sql`${d}`), sql`, `)}]::int[])
+    AND (${at}::timestamptz AT TIME ZONE e.timezone)::time >= ${start}::time
+    AND (${at}::timestamptz AT TIME ZONE e.timezone)::time < ${end}::time
     AND NOT EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.phone = e.phone)`;
   const lock = (pick: ReturnType<typeof sql>) => sql`
     UPDATE dial_entries SET status = 'locked', locked_by = ${op.id}, locked_until = ${until}::timestamptz, updated_at = ${at}::timestamptz
     WHERE id = (${pick}) AND status = 'pending'
     RETURNING id`;
+  const take = async (pick: ReturnType<typeof sql>) => rowsOf<PickedRow>(await s.database.db.execute(lock(pick)))[0] ?? null;
+
+  // The operator's active campaigns, highest priority first. (Entries of a list still importing are not
+  // visible yet: an import writes its entries and marks its list ready in one transaction.)
+  const mine = await s.database.db
+    .select({ id: campaigns.id, days: campaigns.windowDays, start: campaigns.windowStart, end: campaigns.windowEnd })
+    .from(campaigns)
+    .innerJoin(campaignMembers, and(eq(campaignMembers.campaignId, campaigns.id), eq(campaignMembers.userId, op.id)))
+    .where(eq(campaigns.status, 'active'))
+    .orderBy(desc(campaigns.priority), campaigns.id);
 
   // Their own callbacks first.
-  let [row] = rowsOf<PickedRow>(
-    await s.database.db.execute(
-      lock(sql`SELECT e.id FROM dial_entries e JOIN campaigns c ON c.id = e.campaign_id
-               WHERE e.callback_owner = ${op.id} AND ${due}
-               ORDER BY e.next_at, e.id LIMIT 1 FOR UPDATE OF e SKIP LOCKED`),
-    ),
-  );
-  row ??= rowsOf<PickedRow>(
-    await s.database.db.execute(
-      lock(sql`SELECT e.id FROM dial_entries e JOIN campaigns c ON c.id = e.campaign_id
-               WHERE ${due}
-                 AND (e.callback_owner IS NULL OR e.callback_owner = ${op.id} OR EXISTS (
-                   SELECT 1 FROM users u WHERE u.id = e.callback_owner AND (
-                     (u.status = 'offline' AND u.status_changed_at < ${at}::timestamptz - ${grace}::interval
-                      AND e.next_at < ${at}::timestamptz - ${grace}::interval)
-                     OR NOT u.active
-                     OR EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.starts_at <= ${at}::timestamptz AND a.ends_at > ${at}::timestamptz))))
-               ORDER BY e.priority DESC, e.next_at, e.id LIMIT 1 FOR UPDATE OF e SKIP LOCKED`),
-    ),
-  )[0];
+  let row: PickedRow | null = null;
+  for (const c of mine) {
+    row = await take(sql`SELECT e.id FROM dial_entries e
+      WHERE e.callback_owner = ${op.id} AND e.campaign_id = ${c.id} AND ${callable(c.days, c.start, c.end)}
+      ORDER BY e.next_at, e.id LIMIT 1 FOR UPDATE SKIP LOCKED`);
+    if (row) break;
+  }
+  // Then each campaign in due order: one index walk, stopping at the first entry the filters pass.
+  for (const c of row ? [] : mine) {
+    row = await take(sql`SELECT e.id FROM dial_entries e
+      WHERE e.campaign_id = ${c.id} AND ${callable(c.days, c.start, c.end)}
+        AND (e.callback_owner IS NULL OR e.callback_owner = ${op.id} OR EXISTS (
+          SELECT 1 FROM users u WHERE u.id = e.callback_owner AND (
+            (u.status = 'offline' AND u.status_changed_at < ${at}::timestamptz - ${grace}::interval
+             AND e.next_at < ${at}::timestamptz - ${grace}::interval)
+            OR NOT u.active
+            OR EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.starts_at <= ${at}::timestamptz AND a.ends_at > ${at}::timestamptz))))
+      ORDER BY e.next_at, e.id LIMIT 1 FOR UPDATE SKIP LOCKED`);
+    if (row) break;
+  }
   if (!row) return { entry: null, held: false };
   return { entry: await entryCard(s, row.id), held: false };
 }

@@ -208,8 +208,6 @@ export async function updateCampaign(s: Services, actor: AuthUser, id: string, p
       if (patch.maxAttempts !== undefined) set.maxAttempts = patch.maxAttempts;
       if (patch.retryMinutes !== undefined) set.retryMinutes = patch.retryMinutes;
       await tx.update(campaigns).set(set).where(eq(campaigns.id, id));
-      // The next entry comes off an index ordered by priority: the entries carry it.
-      if (patch.priority !== undefined) await tx.update(dialEntries).set({ priority: patch.priority }).where(eq(dialEntries.campaignId, id));
       if (patch.operatorIds) {
         await tx.delete(campaignMembers).where(eq(campaignMembers.campaignId, id));
         if (patch.operatorIds.length) {

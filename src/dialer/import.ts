@@ -165,10 +165,9 @@ function sniff(head: Buffer, encoding: string, delimiter: string) {
   if (enc === 'auto') {
     if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) enc = 'utf-8';
     else {
-      // A multi-byte character cut at the end of the sample is not an error.
-      const sample = head.subarray(0, Math.max(0, head.length - 4));
       try {
-        new TextDecoder('utf-8', { fatal: true }).decode(sample);
+        // stream: a multi-byte character cut at the end of the sample is not an error.
+        new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
         enc = 'utf-8';
       } catch {
         enc = 'windows-1251';
@@ -332,6 +331,7 @@ export async function importList(s: Services, actor: AuthUser, campaignId: strin
     s.realtime.toRoles(['cc_admin', 'admin'], 'import:progress', event);
   };
 
+  let stagingRef: Staging | null = null;
   try {
     const limit = new ByteLimit(s.config.dialer.importMaxBytes);
     const raw = Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>).pipe(limit);
@@ -348,14 +348,13 @@ export async function importList(s: Services, actor: AuthUser, campaignId: strin
 
     let cols: Resolved | null = null;
     let width = 0;
-    let staged: Array<StagedRow & { line: number }> = [];
+    const staging = openStaging(s, jobId);
+    stagingRef = staging;
     let rejects: Array<{ line: number; reason: string }> = [];
-    const flush = async () => {
-      if (staged.length) await stage(s, jobId, staged);
+    const flushRejects = async () => {
       if (rejects.length) {
         await s.database.db.insert(importRejects).values(rejects.map((r) => ({ jobId, line: r.line, kind: 'invalid' as RejectKind, reason: r.reason }))).onConflictDoNothing();
       }
-      staged = [];
       rejects = [];
     };
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -367,24 +366,26 @@ export async function importList(s: Services, actor: AuthUser, campaignId: strin
       }
       counts.total++;
       const read = readRow(s, cols, record, width);
-      if ('row' in read) staged.push({ ...read.row, line: info.lines });
+      if ('row' in read) await staging.add({ ...read.row, line: info.lines });
       else {
         counts.invalid++;
         rejects.push({ line: info.lines, reason: read.reason });
+        if (rejects.length >= BATCH) await flushRejects();
       }
-      if (staged.length + rejects.length >= BATCH) await flush();
       if (counts.total % PROGRESS_EVERY === 0) {
         await s.database.db.update(importJobs).set({ total: counts.total, invalid: counts.invalid }).where(eq(importJobs.id, jobId));
         progress('reading');
       }
     }
     if (!cols) throw new AppError('validation_failed', 'The file has no header row', { errors: [{ path: 'body', message: 'no header' }] });
-    await flush();
+    await staging.finish();
+    await flushRejects();
     await s.database.db
       .update(importJobs)
       .set({ total: counts.total, invalid: counts.invalid, options: { phase: 'saving', encoding, delimiter, mapping } })
       .where(eq(importJobs.id, jobId));
   } catch (err) {
+    await stagingRef?.abort();
     await failImport(s, jobId, listId, err);
     progress('failed');
     if (err instanceof AppError) {
@@ -397,7 +398,7 @@ export async function importList(s: Services, actor: AuthUser, campaignId: strin
     });
   }
   progress('saving');
-  const done = saveImport(s, jobId, listId, campaign.id, campaign.priority, campaign.sourceId, actor.id)
+  const done = saveImport(s, jobId, listId, campaign.id, campaign.sourceId, actor.id)
     .then(() => progress('finished'))
     .catch(async (err: Error) => {
       s.logger.error({ err, jobId }, 'saving an import failed');
@@ -418,13 +419,108 @@ async function failImport(s: Services, jobId: string, listId: string, err: unkno
   const message = err instanceof Error ? err.message : String(err);
   await s.database.transactionScript(async (_exec, query) => {
     await query('DELETE FROM import_staging WHERE job_id = $1', [jobId]);
-    await query('DELETE FROM dial_entries WHERE list_id = $1', [listId]);
     await query("UPDATE dial_lists SET status = 'failed' WHERE id = $1", [listId]);
     await query("UPDATE import_jobs SET status = 'failed', error = $2, finished_at = $3 WHERE id = $1", [jobId, message.slice(0, 500), new Date().toISOString()]);
   });
 }
 
-async function stage(s: Services, jobId: string, rows: Array<StagedRow & { line: number }>) {
+type Staged = StagedRow & { line: number };
+interface Staging {
+  add(row: Staged): Promise<void>;
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+const stagingColumns = ['job_id', 'line', 'phone', 'extra_phones', 'name', 'company', 'email', 'timezone', 'fields', 'contact_id', 'entry_id'];
+const csvValue = (v: string | null) => (v === null ? '' : `"${v.replaceAll('"', '""')}"`);
+
+/**
+ * Where read rows wait for the checks: one COPY stream for the whole file on PostgreSQL (the parser waits
+ * when the database is behind), batched inserts on PGlite.
+ */
+function openStaging(s: Services, jobId: string): Staging {
+  const copyIn = s.database.copyIn?.bind(s.database);
+  if (!copyIn) {
+    let batch: Staged[] = [];
+    return {
+      async add(row) {
+        batch.push(row);
+        if (batch.length >= BATCH) {
+          const b = batch;
+          batch = [];
+          await stage(s, jobId, b);
+        }
+      },
+      async finish() {
+        if (batch.length) await stage(s, jobId, batch);
+        batch = [];
+      },
+      async abort() {
+        batch = [];
+      },
+    };
+  }
+  const chunks: string[] = [];
+  let pending = '';
+  let rowsInPending = 0;
+  let ended = false;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  let drained: (() => void) | null = null;
+  async function* lines() {
+    for (;;) {
+      if (failure) throw failure;
+      const chunk = chunks.shift();
+      if (chunk !== undefined) {
+        if (chunks.length < 4) drained?.();
+        yield chunk;
+        continue;
+      }
+      if (ended) return;
+      await new Promise<void>((r) => (wake = r));
+      wake = null;
+    }
+  }
+  const copying = copyIn('import_staging', stagingColumns, lines());
+  copying.catch(() => {});
+  const push = () => {
+    if (!pending) return;
+    chunks.push(pending);
+    pending = '';
+    rowsInPending = 0;
+    wake?.();
+  };
+  const quotedJob = csvValue(jobId);
+  return {
+    async add(row) {
+      pending +=
+        `${quotedJob},${row.line},${csvValue(row.phone)},${row.extra.length ? csvValue(`{${row.extra.join(',')}}`) : ''},` +
+        `${csvValue(row.name)},${csvValue(row.company)},${csvValue(row.email)},${csvValue(row.timezone)},` +
+        `${row.fields ? csvValue(JSON.stringify(row.fields)) : ''},${newId('contact')},${newId('dialEntry')}\n`;
+      if (++rowsInPending >= 500) {
+        push();
+        // Keep at most a few chunks in memory: wait for the database to take them.
+        if (chunks.length > 16) await new Promise<void>((r) => (drained = r));
+        drained = null;
+      }
+    },
+    async finish() {
+      push();
+      ended = true;
+      wake?.();
+      await copying;
+    },
+    async abort() {
+      failure = new Error('import aborted');
+      ended = true;
+      wake?.();
+      drained?.();
+      await copying.catch(() => {});
+    },
+  };
+}
+
+async function stage(s: Services, jobId: string, rows: Staged[]) {
   await s.database.transactionScript(async (_exec, query) => {
     await query(
       `INSERT INTO import_staging (job_id, line, phone, extra_phones, name, company, email, timezone, fields, contact_id, entry_id)
@@ -450,7 +546,7 @@ async function stage(s: Services, jobId: string, rows: Array<StagedRow & { line:
 }
 
 /** The checks that need the database, and the writes, in one transaction. */
-async function saveImport(s: Services, jobId: string, listId: string, campaignId: string, priority: number, sourceId: string | null, actorId: string) {
+async function saveImport(s: Services, jobId: string, listId: string, campaignId: string, sourceId: string | null, actorId: string) {
   const now = s.clock.now().toISOString();
   await s.database.transactionScript(async (_exec, query) => {
     await query(
@@ -497,11 +593,11 @@ async function saveImport(s: Services, jobId: string, listId: string, campaignId
       [jobId, now],
     );
     await query(
-      `INSERT INTO dial_entries (id, campaign_id, list_id, contact_id, phone, timezone, line, fields, status, priority, next_at, created_at, updated_at)
-       SELECT entry_id, $2, $3, contact_id, phone, timezone, line, fields, 'pending', $4, $5::timestamptz, $5::timestamptz, $5::timestamptz
+      `INSERT INTO dial_entries (id, campaign_id, list_id, contact_id, phone, timezone, line, fields, status, next_at, created_at, updated_at)
+       SELECT entry_id, $2, $3, contact_id, phone, timezone, line, fields, 'pending', $4::timestamptz, $4::timestamptz, $4::timestamptz
        FROM import_staging WHERE job_id = $1 AND verdict IS NULL
        ON CONFLICT (campaign_id, phone) DO NOTHING`,
-      [jobId, campaignId, listId, priority, now],
+      [jobId, campaignId, listId, now],
     );
     await query(
       `INSERT INTO import_rejects (job_id, line, kind, reason)

@@ -83,7 +83,7 @@ export function ariControl(cfg: AriSettings) {
       playbacks.get(id)?.();
     },
     async originate(req: OriginateRequest) {
-      const channelId = randomUUID();
+      const channelId = req.channelId ?? randomUUID();
       await call(
         'POST',
         `/channels/${channelId}`,

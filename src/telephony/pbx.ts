@@ -3,6 +3,8 @@
  * ari-control.ts; the inbound distributor and click-to-call only see this interface.
  */
 export interface OriginateRequest {
+  /** The new channel's id, when the caller must know it before Asterisk answers (events may come first). */
+  channelId?: string;
   /** e.g. PJSIP/web1001 */
   endpoint: string;
   /** Into the Stasis app with these arguments … */

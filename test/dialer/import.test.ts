@@ -139,6 +139,17 @@ describe('dial-list import', () => {
     expect(olga.map((c: { name: string }) => c.name)).toEqual(['Ольга Сибирская']);
   });
 
+  it('recognises UTF-8 without a BOM when the first 64 KB end in the middle of a letter', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `Жанна Щукина-Южная ${i},+7 917 ${String(10_000_000 + i).slice(1, 4)}-${String(10_000_000 + i).slice(4, 6)}-${String(10_000_000 + i).slice(6)}`);
+    const csv = Buffer.from(`Имя,Телефон\n${rows.join('\n')}\n`, 'utf8');
+    expect(csv.length).toBeGreaterThan(64 * 1024);
+    const res = await upload(csv, { name: 'Имя', phones: ['Телефон'] });
+    expect(res.status).toBe(202);
+    expect(await finished(res.body.id)).toMatchObject({ status: 'done', total: 3000, imported: 3000, invalid: 0 });
+    const found = (await h.api(`/api/contacts?q=${encodeURIComponent('Щукина-Южная 2999')}`, { token: cc.token })).body.items;
+    expect(found.map((c: { name: string }) => c.name)).toEqual(['Жанна Щукина-Южная 2999']);
+  });
+
   it('refuses a bad mapping, an empty file and the wrong roles, and keeps nothing of a refused import', async () => {
     const unknown = await upload('Имя,Тел\nА,+74951234567\n', { phones: ['Телефон'] });
     expect(unknown.status).toBe(400);

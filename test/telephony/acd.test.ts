@@ -146,13 +146,16 @@ describe.skipIf(!available)('inbound distribution and click-to-call on a real As
     await h.api(`/api/users/${am.id}`, { method: 'PATCH', token: await h.adminToken(), body: { extension: '1004', phoneDevice: 'desk' } });
     const amPhone = await startPhone('1004', 300);
     phones.push(amPhone);
-    await lineUp([...ops]);
-    await setStatus(am, 'available');
     const caller = uniqueCaller();
-    // A known client: first call makes the contact; then it becomes the manager's client.
+    // A known client: a first call (everyone paused, the caller gives up) makes the contact; then it
+    // becomes the manager's client.
+    await lineUp([]);
+    for (const u of ops) expect((await setStatus(u, 'paused', 'Обед')).status).toBe(200);
     await abandonedCall('4951231001', caller, 300).catch(() => {});
     const first = await callFrom(caller);
     await h.services.database.db.update(contacts).set({ status: 'active', accountManagerId: am.id }).where(eq(contacts.id, first.contactId));
+    await lineUp([...ops]);
+    await setStatus(am, 'available');
 
     const sock = h.socket(am.token);
     await new Promise<void>((r) => sock.on('connect', () => r()));
