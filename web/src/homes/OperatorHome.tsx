@@ -1,3 +1,4 @@
+import { DialerPanel } from '../dialer/DialerPanel';
 import { CallbacksPanel } from '../phone/CallbacksPanel';
 import { PhonePanel } from '../phone/PhonePanel';
 import { ContactForm } from '../contacts/ContactForm';
@@ -17,6 +18,7 @@ export function OperatorHome() {
         <MyStatusPanel />
         <PhonePanel />
       </div>
+      <DialerPanel />
       <CallbacksPanel />
       <div class="columns">
         <ContactSearch />
