@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNull, lt, sql } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
 import { calls, campaignMembers, campaigns, contacts, dialEntries, dispositionKinds, dispositions, type DispositionKind } from '../db/schema.js';
 import { rowsOf } from '../db/client.js';
@@ -38,7 +38,9 @@ export const DispositionInput = z
     reason: z.string().trim().min(1).max(200).optional().openapi({ description: 'With not_interested: one of the refusal reasons' }),
     callbackAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'With callback: when to call back' }),
     note: z.string().trim().max(2000).optional(),
-    callId: z.string().regex(/^call_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a call_… id').optional().openapi({ description: 'The call this disposition ends' }),
+    callId: z.string().regex(/^call_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a call_… id').optional().openapi({
+      description: 'The call this disposition ends; by default your latest outbound call to the number since you took the entry',
+    }),
     meeting: z
       .object({
         scheduledAt: z.iso.datetime({ offset: true }),
@@ -188,10 +190,21 @@ export async function recordDisposition(s: Services, op: AuthUser, entryId: stri
     if (callbackAt.getTime() < now.getTime() - 60_000) throw fieldError('callbackAt', 'must be in the future');
     if (callbackAt.getTime() > now.getTime() + 180 * 86_400_000) throw fieldError('callbackAt', 'at most 180 days ahead');
   }
-  if (input.callId) {
-    const [call] = await s.database.db.select({ id: calls.id, operatorId: calls.operatorId }).from(calls).where(eq(calls.id, input.callId));
-    if (!call) throw fieldError('callId', `no call ${input.callId}`);
+  let callId = input.callId ?? null;
+  if (callId) {
+    const [call] = await s.database.db.select({ id: calls.id, operatorId: calls.operatorId }).from(calls).where(eq(calls.id, callId));
+    if (!call) throw fieldError('callId', `no call ${callId}`);
     if (call.operatorId && call.operatorId !== op.id) throw fieldError('callId', 'another operator made that call');
+  } else {
+    // The call this disposition ends: the operator's own outbound call to the number since they took it.
+    const since = new Date((e.lockedUntil?.getTime() ?? now.getTime()) - s.config.dialer.lockMinutes * 60_000);
+    const [recent] = await s.database.db
+      .select({ id: calls.id })
+      .from(calls)
+      .where(and(eq(calls.operatorId, op.id), eq(calls.direction, 'outbound'), eq(calls.toNumber, e.phone), gte(calls.startedAt, since), isNull(calls.campaignId)))
+      .orderBy(desc(calls.startedAt))
+      .limit(1);
+    callId = recent?.id ?? null;
   }
   // The meeting first: if it cannot be booked, nothing else changes.
   let meetingId: string | null = null;
@@ -203,7 +216,7 @@ export async function recordDisposition(s: Services, op: AuthUser, entryId: stri
       location: input.meeting!.location,
       notes: input.meeting!.notes,
       sourceId: c.sourceId ?? undefined,
-      callId: input.callId,
+      callId: callId ?? undefined,
     });
     meetingId = booked.meeting.id;
   }
@@ -235,7 +248,7 @@ export async function recordDisposition(s: Services, op: AuthUser, entryId: stri
       campaignId: c.id,
       contactId: e.contactId,
       operatorId: op.id,
-      callId: input.callId ?? null,
+      callId,
       kind: input.kind,
       reason: input.reason ?? null,
       callbackAt,
@@ -244,7 +257,7 @@ export async function recordDisposition(s: Services, op: AuthUser, entryId: stri
       createdAt: now,
     });
     // The call belongs to the campaign, and is credited to the campaign's source.
-    if (input.callId) {
+    if (callId) {
       await tx
         .update(calls)
         .set({
@@ -253,7 +266,7 @@ export async function recordDisposition(s: Services, op: AuthUser, entryId: stri
           ...(c.sourceId ? { sourceId: c.sourceId, attributionMethod: 'campaign' as const } : {}),
           updatedAt: now,
         })
-        .where(eq(calls.id, input.callId));
+        .where(eq(calls.id, callId));
     }
   });
   s.realtime.toRoles(['cc_admin', 'admin'], 'dialer:disposition', { entryId, campaignId: c.id, kind: input.kind, operatorId: op.id });

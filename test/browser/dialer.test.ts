@@ -17,7 +17,7 @@ describe.skipIf(!haveBrowser)('operator calling screen in Chromium', () => {
     await h?.stop();
   });
 
-  it('operator: takes the next contact, must give a reason for a refusal, then promises a callback', async () => {
+  it('operator: takes the next contact, must give a reason for a refusal, promises a callback, then dials progressively', async () => {
     const cc = await h.user('cc_admin');
     const op = await h.user('operator', { name: 'Галина Обзвонова' });
     expect((await h.api('/api/refusal-reasons', { token: cc.token, body: { label: 'Дорого' } })).status).toBe(201);
@@ -82,6 +82,25 @@ describe.skipIf(!haveBrowser)('operator calling screen in Chromium', () => {
     );
     expect(pending).toHaveLength(1);
     expect(pending[0]!.callback_owner).toBe(op.id);
-    expect(browser.errorsOf(page)).toEqual([]);
+
+    // Progressive mode: after an outcome the next contact comes and is dialled by itself (this operator
+    // has no phone extension, so the dialling is refused with the reason).
+    const more = await fetch(`${h.url}/api/campaigns/${campaign.id}/lists?${new URLSearchParams({ name: 'Ещё', mapping: JSON.stringify({ name: 'Имя', phones: ['Телефон'] }) })}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
+      body: 'Имя,Телефон\nПервый Авто,+7 495 300-00-03\nВторой Авто,+7 495 300-00-04\n',
+    });
+    const moreJob = (await more.json()) as { id: string };
+    await expect.poll(async () => (await h.api(`/api/imports/${moreJob.id}`, { token: cc.token })).body.status).toBe('done');
+    await dialer.getByTestId('dialer-progressive').check();
+    await dialer.getByTestId('dialer-next').click();
+    await entry.waitFor();
+    const auto1 = await entry.getByTestId('dialer-name').textContent();
+    await form.locator('select[name="kind"]').selectOption('busy');
+    await form.getByTestId('disposition-submit').click();
+    await expect.poll(async () => (await entry.isVisible()) && (await entry.getByTestId('dialer-name').textContent())).not.toBe(auto1);
+    expect(['Первый Авто', 'Второй Авто']).toContain(await entry.getByTestId('dialer-name').textContent());
+    await expect.poll(() => dialer.locator('[role="alert"]').textContent()).toContain('extension');
+    expect(browser.errorsOf(page).filter((e) => !/status of 409/.test(e))).toEqual([]);
   });
 });

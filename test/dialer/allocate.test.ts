@@ -170,6 +170,26 @@ describe('next contact allocation and dispositions', () => {
     expect(call).toMatchObject({ campaignId, source: { id: sourceId }, attribution: { method: 'campaign' }, contactId: held.contact.id });
   });
 
+  it('a disposition ends the operator\'s own call to the number, which is credited to the campaign', async () => {
+    await importRows(['Звонок,+74957000030,Europe/Moscow']);
+    const e = (await next(op1)).body.entry;
+    expect(e.phone).toBe('+74957000030');
+    // Someone else's call to the number, and op1's own: only op1's belongs to this disposition.
+    const mk = async (operatorId: string) => {
+      const id = newId('call');
+      await h.services.database.db.insert(calls).values({ id, linkedid: id, direction: 'outbound', toNumber: e.phone, startedAt: clock.now(), capturedBy: 'manual', operatorId });
+      return id;
+    };
+    const theirs = await mk(op2.id);
+    const mine = await mk(op1.id);
+    expect((await dispose(op1, e.id, { kind: 'voicemail' })).status).toBe(201);
+    const call = (await h.api(`/api/calls/${mine}`, { token: cc.token })).body;
+    expect(call).toMatchObject({ campaignId, source: { id: sourceId }, attribution: { method: 'campaign' }, contactId: e.contact.id });
+    expect((await h.api(`/api/calls/${theirs}`, { token: cc.token })).body.campaignId).toBeNull();
+    const [d] = await h.services.database.query<{ call_id: string }>(sql`SELECT call_id FROM dispositions WHERE entry_id = ${e.id}`);
+    expect(d!.call_id).toBe(mine);
+  });
+
   it('keeps campaigns to their operators and roles', async () => {
     const stranger = await h.user('operator');
     expect((await next(stranger)).body).toEqual({ entry: null, held: false });

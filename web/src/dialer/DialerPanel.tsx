@@ -7,6 +7,7 @@ import { Field, FormError } from '../ui/Field';
 import { fieldErrors, problemMessage } from '../ui/errors';
 import { formatDateTime, formatPhone, zonedInputToIso } from '../ui/format';
 import { callOut } from '../phone/api';
+import { useMyStatus } from '../presence/useMyStatus';
 import { dispose, dispositionKinds, listRefusalReasons, nextEntry, releaseEntry, type DialEntry, type DispositionKind } from './api';
 
 /**
@@ -28,10 +29,22 @@ export function DialerPanel() {
   const [when, setWhen] = useState('');
   const [location, setLocation] = useState('');
   const [note, setNote] = useState('');
+  // Progressive mode: after each outcome, once wrap-up is over, the next contact is taken and dialled.
+  const [progressive, setProgressive] = useState(false);
+  const [dialNext, setDialNext] = useState(false);
+  const my = useMyStatus();
 
   useEffect(() => {
     listRefusalReasons().then(setReasons, () => setReasons([]));
   }, []);
+  useEffect(() => {
+    if (!dialNext || busy || ['wrap_up', 'on_call', 'ringing'].includes(my.status)) return;
+    setDialNext(false);
+    void (async () => {
+      const taken = await take();
+      if (taken) await call(taken);
+    })();
+  }, [dialNext, busy, my.status]);
 
   const reset = () => {
     setKind('no_answer');
@@ -41,7 +54,7 @@ export function DialerPanel() {
     setNote('');
   };
 
-  const take = async () => {
+  const take = async (): Promise<DialEntry | null> => {
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -51,18 +64,20 @@ export function DialerPanel() {
       setEmpty(!res.entry);
       if (res.held) setNotice(t('dialer.held'));
       reset();
+      return res.entry;
     } catch (err) {
       setError(err);
+      return null;
     } finally {
       setBusy(false);
     }
   };
 
-  const call = async () => {
-    if (!entry) return;
+  const call = async (target: DialEntry | null = entry) => {
+    if (!target) return;
     setError(null);
     try {
-      const res = await callOut({ to: entry.phone });
+      const res = await callOut({ to: target.phone });
       setNotice(t('phone.dialing', { number: formatPhone(res.to) }));
     } catch (err) {
       setError(err);
@@ -86,6 +101,7 @@ export function DialerPanel() {
       setNotice(t('dialer.saved', { name: entry.contact.name, kind: t(`dialer.kind.${kind}`) }));
       setEntry(null);
       reset();
+      if (progressive) setDialNext(true);
     } catch (err) {
       setError(err);
     } finally {
@@ -112,11 +128,17 @@ export function DialerPanel() {
       title={t('dialer.title')}
       testId="dialer"
       actions={
-        !entry && (
-          <button type="button" class="btn btn--primary" onClick={() => void take()} disabled={busy} data-testid="dialer-next">
-            {t('dialer.next')}
-          </button>
-        )
+        <>
+          <label class="check small" title={t('dialer.progressiveHint')}>
+            <input type="checkbox" checked={progressive} onChange={(e) => setProgressive(e.currentTarget.checked)} data-testid="dialer-progressive" />{' '}
+            {t('dialer.progressive')}
+          </label>
+          {!entry && (
+            <button type="button" class="btn btn--primary" onClick={() => void take()} disabled={busy} data-testid="dialer-next">
+              {t('dialer.next')}
+            </button>
+          )}
+        </>
       }
     >
       {notice && <p class="alert alert--ok" role="status" data-testid="dialer-notice">{notice}</p>}
@@ -132,7 +154,7 @@ export function DialerPanel() {
             </div>
             <div class="dialer__phone">
               <span data-testid="dialer-phone">{formatPhone(entry.phone)}</span>{' '}
-              <button type="button" class="btn btn--small btn--primary" onClick={() => void call()} data-testid="dialer-call">
+              <button type="button" class="btn btn--small btn--primary" onClick={() => void call(entry)} data-testid="dialer-call">
                 {t('phone.call')}
               </button>
             </div>

@@ -649,6 +649,8 @@ export const en: Messages = {
   'users.phoneDevice.softphone': 'browser softphone',
   'users.phoneDevice.desk': 'desk phone',
   'dialer.title': 'Calling',
+  'dialer.progressive': 'Progressive',
+  'dialer.progressiveHint': 'After each outcome and wrap-up, the next contact is taken and dialled by itself',
   'dialer.next': 'Next contact',
   'dialer.none': 'Nobody to call now: everyone is called, or outside the calling window.',
   'dialer.held': 'This contact is yours already: record how the call ended first.',

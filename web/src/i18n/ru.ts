@@ -648,6 +648,8 @@ export const ru = {
   'users.phoneDevice.softphone': 'софтфон в браузере',
   'users.phoneDevice.desk': 'настольный телефон',
   'dialer.title': 'Обзвон',
+  'dialer.progressive': 'Автонабор',
+  'dialer.progressiveHint': 'После итога звонка и постобработки следующий контакт берётся и набирается сам',
   'dialer.next': 'Следующий контакт',
   'dialer.none': 'Сейчас звонить некому: всё обзвонено или вне окна звонков.',
   'dialer.held': 'Этот контакт уже у вас: сначала запишите итог звонка.',
