@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { useLoader } from '../clients/useLoader';
 import type { Callback } from '../api/types';
 import { useI18n } from '../i18n';
-import { useOnConnected, useSocketEvent } from '../realtime/hooks';
+import { useSocketEvent } from '../realtime/hooks';
 import { useSession } from '../session/session';
 import { FormError } from '../ui/Field';
 import { Empty, LoadMore, Panel } from '../ui/bits';
@@ -9,8 +10,6 @@ import { problemMessage } from '../ui/errors';
 import { formatPhone } from '../ui/format';
 import { callOut, listCallbacks, takeNextCallback } from './api';
 import { clock } from './PhonePanel';
-
-const REFRESH_DEBOUNCE_MS = 300;
 
 /**
  * Callback tasks for callers nobody answered, first in first out, with their age against the SLA.
@@ -20,58 +19,39 @@ export function CallbacksPanel() {
   const { t } = useI18n();
   const session = useSession();
   const me = session.state === 'signed-in' ? session.user : null;
-  const [items, setItems] = useState<Callback[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
+  // The first page, live; later pages as asked for. Ages keep counting from when the page was read.
+  const first = useLoader(async () => ({ page: await listCallbacks(null), at: Date.now() }));
+  const [more, setMore] = useState<{ items: Callback[]; cursor: string | null } | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [loadedAt, setLoadedAt] = useState(Date.now());
   const [, tick] = useState(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const seq = useRef(0);
 
-  const load = async () => {
-    const mine = ++seq.current;
-    try {
-      const page = await listCallbacks(null);
-      if (mine !== seq.current) return;
-      setItems(page.items);
-      setCursor(page.nextCursor);
-      setLoadedAt(Date.now());
-      setError(null);
-    } catch (err) {
-      if (mine === seq.current) setError(err);
-    }
-  };
-  const more = async () => {
+  useEffect(() => {
+    const ticker = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(ticker);
+  }, []);
+  // A fresh first page replaces whatever was paged in after it.
+  useEffect(() => setMore(null), [first.data]);
+  useSocketEvent('callback:created', first.schedule);
+  useSocketEvent('callback:updated', first.schedule);
+
+  const items = first.data ? [...first.data.page.items, ...(more?.items ?? [])] : null;
+  const cursor = more ? more.cursor : (first.data?.page.nextCursor ?? null);
+  const loadedAt = first.data?.at ?? Date.now();
+  const load = () => first.reload();
+  const loadMore = async () => {
     if (!cursor) return;
     setLoading(true);
     try {
       const page = await listCallbacks(cursor);
-      setItems((prev) => [...(prev ?? []), ...page.items]);
-      setCursor(page.nextCursor);
+      setMore((prev) => ({ items: [...(prev?.items ?? []), ...page.items], cursor: page.nextCursor }));
     } catch (err) {
       setError(err);
     } finally {
       setLoading(false);
     }
   };
-  const scheduleRefresh = () => {
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => void load(), REFRESH_DEBOUNCE_MS);
-  };
-  useEffect(() => {
-    void load();
-    const ticker = setInterval(() => tick((n) => n + 1), 1000);
-    return () => {
-      clearTimeout(timer.current);
-      clearInterval(ticker);
-      seq.current++;
-    };
-  }, []);
-  useSocketEvent('callback:created', scheduleRefresh);
-  useSocketEvent('callback:updated', scheduleRefresh);
-  useOnConnected(scheduleRefresh);
 
   const takeNext = async () => {
     setError(null);
@@ -109,9 +89,9 @@ export function CallbacksPanel() {
         ) : undefined
       }
     >
-      <FormError message={error ? problemMessage(error, t) : null} />
+      <FormError message={error || first.error ? problemMessage(error ?? first.error, t) : null} />
       {notice && <p class="alert alert--ok" role="status" data-testid="callbacks-notice">{notice}</p>}
-      {items === null && !error && <p class="muted">{t('common.loading')}</p>}
+      {items === null && !first.error && <p class="muted">{t('common.loading')}</p>}
       {items?.length === 0 && <Empty text={t('callbacks.none')} />}
       {items && items.length > 0 && (
         <div class="table-wrap">
@@ -156,7 +136,7 @@ export function CallbacksPanel() {
           </table>
         </div>
       )}
-      <LoadMore visible={!!cursor} loading={loading} onClick={() => void more()} />
+      <LoadMore visible={!!cursor} loading={loading} onClick={() => void loadMore()} />
     </Panel>
   );
 }
