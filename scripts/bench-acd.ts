@@ -25,6 +25,7 @@ import { createLogger } from '../src/shared/logger.js';
 import { startAriGateway } from '../src/telephony/ari-gateway.js';
 import { createUser, transitionStatus } from '../src/users/service.js';
 import { users } from '../src/db/schema.js';
+import { pct } from './bench-stats.js';
 
 const calls = Number(process.env.BENCH_CALLS ?? 500);
 // The two paths take turns in rounds, so that a noisy moment on this shared machine hits both alike.
@@ -36,11 +37,6 @@ const operatorPassword = process.env.SB_OPERATOR_PASSWORD ?? 'switchboard-op';
 const sippDir = fileURLToPath(new URL('../asterisk/sipp/', import.meta.url));
 const extensions = ['1001', '1002', '1003', '1004', '1005'];
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
 const f = (n: number) => n.toFixed(1);
 

@@ -17,17 +17,13 @@ import { createLogger } from '../src/shared/logger.js';
 import { newId } from '../src/shared/ids.js';
 import { campaignMembers, campaigns, dialLists, users } from '../src/db/schema.js';
 import { nextEntry, recordDisposition } from '../src/dialer/allocate.js';
+import { pct } from './bench-stats.js';
 
 const operators = Number(process.env.BENCH_OPERATORS ?? 200);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const entries = Number(process.env.BENCH_ENTRIES ?? 200_000);
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 async function main() {
   const dbName = `sb_bench_${Date.now().toString(36)}`;

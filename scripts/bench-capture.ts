@@ -22,6 +22,7 @@ import { buildServices } from '../src/server.js';
 import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/shared/logger.js';
 import { startAriGateway } from '../src/telephony/ari-gateway.js';
+import { pct } from './bench-stats.js';
 
 const rate = Number(process.env.BENCH_RATE ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 60);
@@ -31,11 +32,6 @@ const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0
 const ari = { url: process.env.ARI_URL ?? 'http://127.0.0.1:8088', user: process.env.ARI_USER ?? 'switchboard', password: process.env.ARI_PASSWORD ?? 'switchboard', app: process.env.ARI_APP ?? 'switchboard', pbx: 'default' };
 const did = `49577${String(Date.now() % 100000).padStart(5, '0')}`;
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 async function main() {
   const dbName = `sb_bench_${Date.now().toString(36)}`;

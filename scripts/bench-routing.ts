@@ -20,6 +20,7 @@ import { hashPassword } from '../src/auth/passwords.js';
 import { newId } from '../src/shared/ids.js';
 import { users, contacts, contactPhones, meetings } from '../src/db/schema.js';
 import { routeMeeting } from '../src/meetings/routing.js';
+import { pct } from './bench-stats.js';
 
 const meetingsN = Number(process.env.BENCH_MEETINGS ?? 10_000);
 const huntersN = Number(process.env.BENCH_HUNTERS ?? 50);
@@ -28,11 +29,6 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const httpN = Number(process.env.BENCH_HTTP_MEETINGS ?? 2000);
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 async function main() {
   const dbName = `sb_bench_routing_${Date.now().toString(36)}`;

@@ -611,8 +611,6 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
       if (waiting.size) dispatch();
     },
 
-    waitingCount: () => waiting.size,
-
     async stop() {
       stopped = true;
       unsubscribe();
@@ -622,5 +620,3 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     },
   };
 }
-
-export type Distributor = ReturnType<typeof startDistributor>;

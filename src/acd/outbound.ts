@@ -8,6 +8,14 @@ import { toE164 } from '../shared/phone.js';
 import { getCallback } from '../callbacks/service.js';
 import { endpointOf } from './store.js';
 
+/** The signed-in user and the PBX endpoint of the phone they use; 409 when they have no extension. */
+async function myEndpoint(s: Services, user: AuthUser) {
+  const [me] = await s.database.db.select().from(users).where(eq(users.id, user.id));
+  const endpoint = me ? endpointOf(s, me) : null;
+  if (!me || !endpoint) throw new AppError('conflict', 'You have no phone extension; the administrator sets it in your user record');
+  return { me, endpoint };
+}
+
 export const CallOutSchema = z
   .object({
     to: z.string().trim().min(3).max(32).optional().openapi({ description: 'The number to call, any common format; normalised to E.164' }),
@@ -24,9 +32,7 @@ export const CallOutSchema = z
  * task, the task must be theirs (or free, and it becomes theirs).
  */
 export async function callOut(s: Services, user: AuthUser, input: z.infer<typeof CallOutSchema>) {
-  const [me] = await s.database.db.select().from(users).where(eq(users.id, user.id));
-  const endpoint = me ? endpointOf(s, me) : null;
-  if (!me || !endpoint) throw new AppError('conflict', 'You have no phone extension; the administrator sets it in your user record');
+  const { me, endpoint } = await myEndpoint(s, user);
   let number: string | null;
   let callbackId: string | null = null;
   if (input.callbackId) {
@@ -87,9 +93,7 @@ export async function myPhone(s: Services, user: AuthUser): Promise<z.infer<type
 
 /** A supervisor listens to a call in progress on their own phone (they are not heard). */
 export async function listenToCall(s: Services, user: AuthUser, callId: string) {
-  const [me] = await s.database.db.select().from(users).where(eq(users.id, user.id));
-  const endpoint = me ? endpointOf(s, me) : null;
-  if (!me || !endpoint) throw new AppError('conflict', 'You have no phone extension; the administrator sets it in your user record');
+  const { me, endpoint } = await myEndpoint(s, user);
   const [call] = await s.database.db.select({ id: calls.id, endedAt: calls.endedAt }).from(calls).where(eq(calls.id, callId));
   if (!call) throw notFound('Call', callId);
   if (call.endedAt) throw new AppError('conflict', 'This call has ended');

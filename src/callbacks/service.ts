@@ -38,8 +38,6 @@ export const CancelCallbackSchema = z
   .strict()
   .openapi('CancelCallback');
 
-const callbackReaders = ['admin', 'cc_admin', 'operator'] as const;
-export { callbackReaders };
 
 const claimer = sql`claimer`;
 
