@@ -21,6 +21,7 @@ import { acdRoutes } from './acd/routes.js';
 import { dialerRoutes, importPath } from './dialer/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { attributionRoutes } from './attribution/routes.js';
+import { callScriptRoutes } from './call-scripts/routes.js';
 
 const statusCodes: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
@@ -86,6 +87,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', callRoutes());
   app.route('/', acdRoutes());
   app.route('/', dialerRoutes());
+  app.route('/', callScriptRoutes());
   app.route('/', meetingRoutes());
   app.route('/', clientRoutes());
   app.route('/', pauseReasonList.routes());

@@ -469,6 +469,7 @@ export const campaigns = pgTable('campaigns', {
   windowDays: integer('window_days').array().notNull(),
   maxAttempts: integer('max_attempts').notNull().default(5),
   retryMinutes: jsonb('retry_minutes').$type<RetryMinutes>().notNull(),
+  scriptId: text('script_id'),
   createdBy: text('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -560,5 +561,70 @@ export const dispositions = pgTable('dispositions', {
   callbackAt: ts('callback_at'),
   meetingId: text('meeting_id'),
   note: text('note'),
+  createdAt: ts('created_at').notNull(),
+});
+
+export const outcomeKinds = ['meeting_booked', 'callback', 'not_interested', 'wrong_number', 'do_not_call', 'completed'] as const;
+export type OutcomeKind = (typeof outcomeKinds)[number];
+
+export interface ScriptField {
+  key: string;
+  label: string;
+  type: 'text' | 'number' | 'yes_no' | 'choice';
+  choices: string[];
+  required: boolean;
+}
+export interface ScriptStep {
+  id: string;
+  kind: 'say' | 'objection' | 'outcome';
+  title: string;
+  text: string;
+  fields: ScriptField[];
+  options: Array<{ id: string; label: string; next: string }>;
+  outcome: { kind: OutcomeKind; reason?: string } | null;
+}
+export interface ScriptGraph {
+  start: string;
+  steps: ScriptStep[];
+}
+
+export const callScripts = pgTable('call_scripts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  description: text('description'),
+  inbound: boolean('inbound').notNull().default(false),
+  draft: jsonb('draft').$type<ScriptGraph>().notNull(),
+  draftUpdatedAt: ts('draft_updated_at').notNull(),
+  publishedVersion: integer('published_version'),
+  createdBy: text('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const callScriptVersions = pgTable(
+  'call_script_versions',
+  {
+    scriptId: text('script_id').notNull(),
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    graph: jsonb('graph').$type<ScriptGraph>().notNull(),
+    publishedBy: text('published_by'),
+    publishedAt: ts('published_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scriptId, t.version] })],
+);
+
+export const scriptRuns = pgTable('script_runs', {
+  id: text('id').primaryKey(),
+  scriptId: text('script_id').notNull(),
+  version: integer('version').notNull(),
+  callId: text('call_id'),
+  entryId: text('entry_id'),
+  contactId: text('contact_id'),
+  operatorId: text('operator_id').notNull(),
+  path: text('path').array().notNull(),
+  choices: text('choices').array().notNull(),
+  answers: jsonb('answers').$type<Record<string, string | number | boolean>>().notNull(),
+  outcome: text('outcome').$type<OutcomeKind | null>(),
   createdAt: ts('created_at').notNull(),
 });

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import { campaignMembers, campaigns, dialEntries, dialLists, dncNumbers, refusalReasons, sources, users } from '../db/schema.js';
+import { callScripts, campaignMembers, campaigns, dialEntries, dialLists, dncNumbers, refusalReasons, sources, users } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, fieldError, isUniqueViolation, notFound } from '../shared/errors.js';
@@ -53,6 +53,7 @@ export const CampaignInput = z
     maxAttempts: z.number().int().min(1).max(50).default(5),
     retryMinutes: RetrySchema.default({ no_answer: 120, busy: 15, voicemail: 240 }),
     operatorIds: z.array(z.string().max(40)).max(500).default([]),
+    scriptId: z.string().max(40).nullable().optional().openapi({ description: 'The call script operators walk; they get its published version' }),
   })
   .strict()
   .openapi('CampaignInput');
@@ -68,6 +69,7 @@ export const CampaignPatch = z
     maxAttempts: z.number().int().min(1).max(50),
     retryMinutes: RetrySchema,
     operatorIds: z.array(z.string().max(40)).max(500),
+    scriptId: z.string().max(40).nullable(),
   })
   .partial()
   .strict()
@@ -86,6 +88,7 @@ export const CampaignSchema = z
     maxAttempts: z.number().int(),
     retryMinutes: RetrySchema,
     operators: z.array(z.object({ id: z.string(), name: z.string() })),
+    script: z.object({ id: z.string(), name: z.string(), publishedVersion: z.number().int().nullable() }).nullable(),
     entries: z.object({ pending: z.number().int(), locked: z.number().int(), done: z.number().int() }),
     lists: z.array(z.object({ id: z.string(), name: z.string(), status: z.string(), createdAt: z.string() })),
     createdAt: z.string(),
@@ -111,6 +114,13 @@ async function toDtos(s: Services, rows: CampaignRow[]) {
   const lists = await s.database.db.select().from(dialLists).where(inArray(dialLists.campaignId, ids)).orderBy(asc(dialLists.createdAt));
   const srcIds = rows.flatMap((r) => (r.sourceId ? [r.sourceId] : []));
   const srcs = srcIds.length ? await s.database.db.select({ id: sources.id, name: sources.name }).from(sources).where(inArray(sources.id, srcIds)) : [];
+  const scriptIds = rows.flatMap((r) => (r.scriptId ? [r.scriptId] : []));
+  const scripts = scriptIds.length
+    ? await s.database.db
+        .select({ id: callScripts.id, name: callScripts.name, publishedVersion: callScripts.publishedVersion })
+        .from(callScripts)
+        .where(inArray(callScripts.id, scriptIds))
+    : [];
   return rows.map((r) => {
     const n = (status: string) => counts.find((c) => c.campaignId === r.id && c.status === status)?.n ?? 0;
     return {
@@ -124,6 +134,7 @@ async function toDtos(s: Services, rows: CampaignRow[]) {
       maxAttempts: r.maxAttempts,
       retryMinutes: r.retryMinutes,
       operators: members.filter((m) => m.campaignId === r.id).map((m) => ({ id: m.id, name: m.name })),
+      script: scripts.find((x) => x.id === r.scriptId) ?? null,
       entries: { pending: n('pending'), locked: n('locked'), done: n('done') },
       lists: lists.filter((l) => l.campaignId === r.id).map((l) => ({ id: l.id, name: l.name, status: l.status, createdAt: l.createdAt.toISOString() })),
       createdAt: r.createdAt.toISOString(),
@@ -131,7 +142,7 @@ async function toDtos(s: Services, rows: CampaignRow[]) {
   });
 }
 
-async function checkRefs(s: Services, input: { callerId?: string | null; sourceId?: string | null; operatorIds?: string[] }) {
+async function checkRefs(s: Services, input: { callerId?: string | null; sourceId?: string | null; operatorIds?: string[]; scriptId?: string | null }) {
   let callerId: string | null | undefined = input.callerId;
   if (input.callerId) {
     callerId = toE164(input.callerId, s.config.phoneRegion);
@@ -140,6 +151,10 @@ async function checkRefs(s: Services, input: { callerId?: string | null; sourceI
   if (input.sourceId) {
     const [src] = await s.database.db.select({ id: sources.id }).from(sources).where(eq(sources.id, input.sourceId));
     if (!src) throw fieldError('sourceId', `no source ${input.sourceId}`);
+  }
+  if (input.scriptId) {
+    const [script] = await s.database.db.select({ id: callScripts.id }).from(callScripts).where(eq(callScripts.id, input.scriptId));
+    if (!script) throw fieldError('scriptId', `no call script ${input.scriptId}`);
   }
   if (input.operatorIds?.length) {
     const found = await s.database.db
@@ -180,6 +195,7 @@ export async function createCampaign(s: Services, actor: AuthUser, input: z.infe
         windowDays: input.window.days,
         maxAttempts: input.maxAttempts,
         retryMinutes: input.retryMinutes,
+        scriptId: input.scriptId ?? null,
         createdBy: actor.id,
         createdAt: now,
         updatedAt: now,
@@ -207,6 +223,7 @@ export async function updateCampaign(s: Services, actor: AuthUser, id: string, p
       if (patch.window) Object.assign(set, { windowStart: patch.window.start, windowEnd: patch.window.end, windowDays: patch.window.days });
       if (patch.maxAttempts !== undefined) set.maxAttempts = patch.maxAttempts;
       if (patch.retryMinutes !== undefined) set.retryMinutes = patch.retryMinutes;
+      if (patch.scriptId !== undefined) set.scriptId = patch.scriptId;
       await tx.update(campaigns).set(set).where(eq(campaigns.id, id));
       if (patch.operatorIds) {
         await tx.delete(campaignMembers).where(eq(campaignMembers.campaignId, id));

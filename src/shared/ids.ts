@@ -27,6 +27,8 @@ export const idPrefixes = {
   dialEntry: 'de',
   disposition: 'dsp',
   refusalReason: 'rr',
+  callScript: 'scr',
+  scriptRun: 'run',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
