@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
-import { calls, callScripts, callScriptVersions, dialEntries, scriptRuns, users, type ScriptGraph } from '../db/schema.js';
+import { calls, callScripts, campaigns, callScriptVersions, dialEntries, scriptRuns, users, type ScriptGraph } from '../db/schema.js';
 import { rowsOf } from '../db/client.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
@@ -210,6 +210,11 @@ export async function publishedScript(s: Services, scriptId: string | null | und
   if (!scriptId) return null;
   const [r] = await s.database.db.select({ v: callScripts.publishedVersion }).from(callScripts).where(eq(callScripts.id, scriptId));
   return r?.v ? getVersion(s, scriptId, r.v) : null;
+}
+
+export async function campaignScriptId(s: Services, campaignId: string): Promise<string | null> {
+  const [r] = await s.database.db.select({ id: campaigns.scriptId }).from(campaigns).where(eq(campaigns.id, campaignId));
+  return r?.id ?? null;
 }
 
 /** The script operators see on inbound calls. */

@@ -5,6 +5,8 @@ import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, notFound } from '../shared/errors.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../shared/http.js';
+import { RunSchema } from '../call-scripts/schemas.js';
+import { runsOfCall } from '../call-scripts/service.js';
 
 export const CallSchema = z
   .object({
@@ -59,6 +61,7 @@ export const CallDetailSchema = CallSchema.extend({
       outcome: z.enum(['answered', 'no_answer', 'failed', 'caller_gone']).nullable(),
     }),
   ).openapi({ description: 'Whose phones rang for this caller, in order, and how each ring ended' }),
+  scriptRuns: z.array(RunSchema).openapi({ description: 'The script walked on this call: version, path and answers captured' }),
 }).openapi('CallDetail');
 
 export const CallListQuery = z.object({
@@ -167,5 +170,6 @@ export async function getCall(s: Services, viewer: AuthUser, id: string) {
     legs: legs.map((l) => ({ channelId: l.channelId, name: l.name, caller: l.caller, createdAt: l.createdAt.toISOString(), answeredAt: iso(l.answeredAt), endedAt: iso(l.endedAt), cause: l.cause })),
     events: events.map((e) => ({ type: e.type, channelId: e.channelId, at: e.at.toISOString(), payload: e.payload })),
     attempts: attempts.map(({ a, name }) => ({ userId: a.userId, name, how: a.how, startedAt: a.startedAt.toISOString(), endedAt: iso(a.endedAt), outcome: a.outcome })),
+    scriptRuns: await runsOfCall(s, id),
   };
 }

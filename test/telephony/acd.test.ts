@@ -93,6 +93,9 @@ describe.skipIf(!available)('inbound distribution and click-to-call on a real As
   it('the longest-idle operator gets the call, and wrap-up keeps them from the next one', async () => {
     const [a, b, c] = ops as [TestUser, TestUser, TestUser];
     await lineUp([b, a, c]);
+    // The administrator's inbound script comes with the screen pop.
+    const script = (await h.api('/api/call-scripts', { token: cc.token, body: { name: 'Входящий звонок', inbound: true } })).body;
+    expect((await h.api(`/api/call-scripts/${script.id}/publish`, { method: 'POST', token: cc.token })).status).toBe(201);
     const sock = h.socket(b.token);
     await new Promise<void>((r) => sock.on('connect', () => r()));
     const popped = nextEvent(sock, 'call:incoming', 15_000);
@@ -112,6 +115,18 @@ describe.skipIf(!available)('inbound distribution and click-to-call on a real As
     const pop = await popped;
     expect(pop).toMatchObject({ callId: call.id, from: `+${first}`, how: 'queue', owner: null, source: { id: sourceId, name: 'Яндекс Директ' } });
     expect(pop.contact.id).toBe(call.contactId);
+    expect(pop.script).toMatchObject({ scriptId: script.id, version: 1, graph: { start: 'greeting' } });
+    // The operator walks it; the call record keeps the version, the path and the link to the operator.
+    const run = await h.api('/api/script-runs', {
+      token: b.token,
+      body: { scriptId: script.id, version: 1, callId: call.id, path: [{ stepId: 'greeting', optionId: 'continue' }, { stepId: 'done' }] },
+    });
+    expect(run.status).toBe(201);
+    expect(run.body).toMatchObject({ callId: call.id, contactId: call.contactId, operatorId: b.id, outcome: 'completed' });
+    const detail = (await h.api(`/api/calls/${call.id}`, { token: cc.token })).body;
+    expect(detail.scriptRuns).toEqual([expect.objectContaining({ scriptId: script.id, version: 1, path: ['greeting', 'done'], operatorId: b.id })]);
+    // Another operator cannot claim the call's script run.
+    expect((await h.api('/api/script-runs', { token: a.token, body: { scriptId: script.id, version: 1, callId: call.id, path: [{ stepId: 'greeting' }] } })).status).toBe(400);
 
     // B is in wrap-up now: the next caller goes to A, the next longest idle.
     expect((await h.api(`/api/users/${b.id}`, { token: await h.adminToken() })).body.status).toBe('wrap_up');
