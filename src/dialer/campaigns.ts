@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import { callScripts, campaignMembers, campaigns, dialEntries, dialLists, dncNumbers, refusalReasons, sources, users } from '../db/schema.js';
+import { callScripts, campaignMembers, campaigns, dialEntries, dialLists, dncNumbers, importJobs, refusalReasons, sources, users } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, fieldError, isUniqueViolation, notFound } from '../shared/errors.js';
@@ -90,7 +90,18 @@ export const CampaignSchema = z
     operators: z.array(z.object({ id: z.string(), name: z.string() })),
     script: z.object({ id: z.string(), name: z.string(), publishedVersion: z.number().int().nullable() }).nullable(),
     entries: z.object({ pending: z.number().int(), locked: z.number().int(), done: z.number().int() }),
-    lists: z.array(z.object({ id: z.string(), name: z.string(), status: z.string(), createdAt: z.string() })),
+    lists: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        status: z.string(),
+        createdAt: z.string(),
+        import: z
+          .object({ id: z.string(), total: z.number().int(), imported: z.number().int(), rejected: z.number().int(), finishedAt: z.string().nullable() })
+          .nullable()
+          .openapi({ description: 'The import that filled the list (GET /api/imports/{id} for its rejects)' }),
+      }),
+    ),
     createdAt: z.string(),
   })
   .openapi('Campaign');
@@ -111,7 +122,12 @@ async function toDtos(s: Services, rows: CampaignRow[]) {
     .from(dialEntries)
     .where(inArray(dialEntries.campaignId, ids))
     .groupBy(dialEntries.campaignId, dialEntries.status);
-  const lists = await s.database.db.select().from(dialLists).where(inArray(dialLists.campaignId, ids)).orderBy(asc(dialLists.createdAt));
+  const lists = await s.database.db
+    .select({ l: dialLists, job: importJobs })
+    .from(dialLists)
+    .leftJoin(importJobs, eq(importJobs.listId, dialLists.id))
+    .where(inArray(dialLists.campaignId, ids))
+    .orderBy(asc(dialLists.createdAt));
   const srcIds = rows.flatMap((r) => (r.sourceId ? [r.sourceId] : []));
   const srcs = srcIds.length ? await s.database.db.select({ id: sources.id, name: sources.name }).from(sources).where(inArray(sources.id, srcIds)) : [];
   const scriptIds = rows.flatMap((r) => (r.scriptId ? [r.scriptId] : []));
@@ -136,7 +152,17 @@ async function toDtos(s: Services, rows: CampaignRow[]) {
       operators: members.filter((m) => m.campaignId === r.id).map((m) => ({ id: m.id, name: m.name })),
       script: scripts.find((x) => x.id === r.scriptId) ?? null,
       entries: { pending: n('pending'), locked: n('locked'), done: n('done') },
-      lists: lists.filter((l) => l.campaignId === r.id).map((l) => ({ id: l.id, name: l.name, status: l.status, createdAt: l.createdAt.toISOString() })),
+      lists: lists
+        .filter(({ l }) => l.campaignId === r.id)
+        .map(({ l, job }) => ({
+          id: l.id,
+          name: l.name,
+          status: l.status,
+          createdAt: l.createdAt.toISOString(),
+          import: job
+            ? { id: job.id, total: job.total, imported: job.imported, rejected: job.invalid + job.duplicates + job.dnc + job.skipped, finishedAt: job.finishedAt?.toISOString() ?? null }
+            : null,
+        })),
       createdAt: r.createdAt.toISOString(),
     };
   });

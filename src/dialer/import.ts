@@ -325,9 +325,9 @@ export async function importList(s: Services, actor: AuthUser, campaignId: strin
     startedAt: now,
   });
   const counts = { total: 0, invalid: 0 };
-  const progress = (phase: string) => {
-    const event = { jobId, listId, campaignId, phase, total: counts.total, invalid: counts.invalid };
-    s.realtime.toUser(actor.id, 'import:progress', event);
+  const progress = (phase: string, step?: { done: number; of: number }) => {
+    const event = { jobId, listId, campaignId, phase, total: counts.total, invalid: counts.invalid, ...(step ? { stepsDone: step.done, steps: step.of } : {}) };
+    // Only administrators import, and every one of them sees the progress (the importer once, by role).
     s.realtime.toRoles(['cc_admin', 'admin'], 'import:progress', event);
   };
 
@@ -398,7 +398,7 @@ export async function importList(s: Services, actor: AuthUser, campaignId: strin
     });
   }
   progress('saving');
-  const done = saveImport(s, jobId, listId, campaign.id, campaign.sourceId, actor.id)
+  const done = saveImport(s, jobId, listId, campaign.id, campaign.sourceId, actor.id, (step) => progress('saving', step))
     .then(() => progress('finished'))
     .catch(async (err: Error) => {
       s.logger.error({ err, jobId }, 'saving an import failed');
@@ -546,9 +546,25 @@ async function stage(s: Services, jobId: string, rows: Staged[]) {
 }
 
 /** The checks that need the database, and the writes, in one transaction. */
-async function saveImport(s: Services, jobId: string, listId: string, campaignId: string, sourceId: string | null, actorId: string) {
+async function saveImport(
+  s: Services,
+  jobId: string,
+  listId: string,
+  campaignId: string,
+  sourceId: string | null,
+  actorId: string,
+  onStep: (step: { done: number; of: number }) => void,
+) {
   const now = s.clock.now().toISOString();
-  await s.database.transactionScript(async (_exec, query) => {
+  await s.database.transactionScript(async (_exec, run) => {
+    // Each statement is a step of the saving phase the administrator's progress bar shows.
+    const steps = 12;
+    let done = 0;
+    const query = async <T,>(text: string, params?: unknown[]): Promise<T[]> => {
+      const rows = await run<T>(text, params);
+      onStep({ done: ++done, of: steps });
+      return rows;
+    };
     await query(
       `UPDATE import_staging s SET verdict = 'duplicate', reason = 'same phone as line ' || f.first
        FROM (SELECT phone, min(line) AS first FROM import_staging WHERE job_id = $1 GROUP BY phone HAVING count(*) > 1) f

@@ -73,6 +73,8 @@ describe('dial-list import', () => {
     const sock = h.socket(cc.token);
     await new Promise<void>((r) => sock.on('connect', () => r()));
     const progress = nextEvent(sock, 'import:progress', 10_000);
+    const events: Array<{ phase: string; stepsDone?: number; steps?: number }> = [];
+    sock.on('import:progress', (e) => events.push(e));
     const res = await upload(csv, { name: 'ФИО', company: 'Компания', phones: ['Телефон', 'Доп. телефон'], region: 'Регион', fields: { budget: 'Бюджет' } });
     expect(res.status).toBe(202);
     // Answered once read; saving may already be over on a fast database.
@@ -81,6 +83,10 @@ describe('dial-list import', () => {
     expect((await progress).jobId).toBe(res.body.id);
     const job = await finished(res.body.id);
     expect(job).toMatchObject({ status: 'done', total: 10, imported: 3, duplicates: 1, invalid: 3, dnc: 1, skipped: 2 });
+    // Saving reports each of its steps, then the end.
+    await expect.poll(() => events.at(-1)?.phase).toBe('finished');
+    const saving = events.filter((e) => e.phase === 'saving' && e.steps);
+    expect(saving.map((e) => e.stepsDone)).toEqual(Array.from({ length: saving[0]!.steps! }, (_, i) => i + 1));
     expect(job.rejects.map((r: { line: number; kind: string; reason: string }) => [r.line, r.kind, r.reason])).toEqual([
       [6, 'duplicate', 'same phone as line 2'],
       [7, 'invalid', 'not a phone number: "не телефон"'],
@@ -93,7 +99,10 @@ describe('dial-list import', () => {
 
     const campaign = (await h.api(`/api/campaigns/${campaignId}`, { token: cc.token })).body;
     expect(campaign.entries).toEqual({ pending: 3, locked: 0, done: 0 });
-    expect(campaign.lists).toEqual([expect.objectContaining({ id: job.listId, status: 'ready' })]);
+    expect(campaign.lists).toEqual([expect.objectContaining({ id: job.listId, status: 'ready', import: expect.objectContaining({ id: job.id, imported: 3 }) })]);
+    const summary = campaign.lists[0].import;
+    expect(summary.rejected).toBe(summary.total - 3);
+    expect(summary.finishedAt).not.toBeNull();
 
     // New contacts keep their company (quotes undone), all their phones, the source; zones come from the region.
     const found = (await h.api('/api/contacts?q=%D0%A1%D0%BC%D0%B8%D1%80%D0%BD%D0%BE%D0%B2%D0%B0', { token: cc.token })).body.items;
