@@ -14,7 +14,11 @@ export type DbKind = 'pglite' | 'postgres';
 export interface Database {
   kind: DbKind;
   db: Db;
-  query<T extends Record<string, unknown>>(q: SQL): Promise<T[]>;
+  /**
+   * `prepared`, for a statement run many times a second whose text never changes (only its parameters):
+   * PostgreSQL parses and plans it once per connection instead of on every call.
+   */
+  query<T extends Record<string, unknown>>(q: SQL, opts?: { prepared?: boolean }): Promise<T[]>;
   transactionScript(fn: (exec: (script: string) => Promise<void>, query: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<void>): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -44,6 +48,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 async function openPostgres(url: string, max: number): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { PgDialect } = await import('drizzle-orm/pg-core');
   const client = postgres(url, {
     max,
     onnotice: () => {},
@@ -52,11 +57,14 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     connection: { application_name: 'switchboard' },
   });
   const db = drizzle({ client, schema }) as unknown as Db;
+  const dialect = new PgDialect();
   return {
     kind: 'postgres',
     db,
-    async query<T extends Record<string, unknown>>(q: SQL) {
-      return (await db.execute(q)) as unknown as T[];
+    async query<T extends Record<string, unknown>>(q: SQL, opts?: { prepared?: boolean }) {
+      if (!opts?.prepared) return (await db.execute(q)) as unknown as T[];
+      const { sql: text, params } = dialect.sqlToQuery(q);
+      return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
     async transactionScript(fn) {
       await client.begin(async (tx) => {

@@ -1,13 +1,14 @@
-import { and, desc, eq, gte, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import { calls, campaignMembers, campaigns, contacts, dialEntries, dispositionKinds, dispositions, type DispositionKind } from '../db/schema.js';
-import { rowsOf } from '../db/client.js';
+import { dialEntries, dispositionKinds, type DispositionKind } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, fieldError, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { addDnc, refusalReasonList } from './campaigns.js';
 import { bookMeeting } from '../meetings/service.js';
+import { VersionSchema } from '../call-scripts/schemas.js';
+import type { ScriptVersion } from '../call-scripts/service.js';
 
 export const EntrySchema = z
   .object({
@@ -22,6 +23,7 @@ export const EntrySchema = z
     personalCallback: z.boolean().openapi({ description: 'A callback this operator promised' }),
     lockedUntil: z.string().nullable(),
     history: z.array(z.object({ kind: z.enum(dispositionKinds), reason: z.string().nullable(), note: z.string().nullable(), operatorId: z.string(), at: z.string() })),
+    script: VersionSchema.nullable().openapi({ description: "The published version of the campaign's call script" }),
   })
   .openapi('DialEntry');
 
@@ -62,8 +64,98 @@ export const DispositionInput = z
   })
   .openapi('DispositionInput');
 
-interface PickedRow extends Record<string, unknown> {
+/** A timestamp as `Date.toISOString()` writes it, the same on PGlite and PostgreSQL. */
+const iso = (column: SQL) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+interface CardRow extends Record<string, unknown> {
   id: string;
+  campaign_id: string;
+  campaign_name: string;
+  caller_id: string | null;
+  contact_id: string;
+  contact_name: string;
+  company: string | null;
+  email: string | null;
+  contact_status: string;
+  phone: string;
+  timezone: string;
+  fields: Record<string, string> | null;
+  attempts: number;
+  last_disposition: DispositionKind | null;
+  personal_callback: boolean;
+  locked_until: string | null;
+  history: Array<{ kind: DispositionKind; reason: string | null; note: string | null; operatorId: string; at: string }>;
+  script: ScriptVersion | null;
+}
+
+/**
+ * The card of each entry row of `entries` (a relation with dial_entries' columns, such as a CTE that has
+ * just changed them), with its latest 20 dispositions. `fresh` adds dispositions written by the same
+ * statement, which its snapshot cannot see in the table yet.
+ */
+function cardQuery(entries: SQL, opts: { extra?: SQL; fresh?: SQL } = {}) {
+  const past = (limit: number) => sql`(SELECT d.kind, d.reason, d.note, d.operator_id, d.created_at, d.id FROM dispositions d
+    WHERE d.entry_id = e.id ORDER BY d.created_at DESC, d.id DESC LIMIT ${limit})`;
+  const history = opts.fresh
+    ? sql`(SELECT f.kind, f.reason, f.note, f.operator_id, f.created_at, f.id FROM ${opts.fresh} f WHERE f.entry_id = e.id) UNION ALL ${past(19)}`
+    : past(20);
+  return sql`SELECT e.id, c.id AS campaign_id, c.name AS campaign_name, c.caller_id,
+      ct.id AS contact_id, ct.name AS contact_name, ct.company, ct.email, ct.status AS contact_status,
+      e.phone, e.timezone, e.fields, e.attempts, e.last_disposition, e.callback_owner IS NOT NULL AS personal_callback,
+      ${iso(sql`e.locked_until`)} AS locked_until,
+      (SELECT coalesce(json_agg(json_build_object('kind', h.kind, 'reason', h.reason, 'note', h.note, 'operatorId', h.operator_id,
+                'at', ${iso(sql`h.created_at`)}) ORDER BY h.created_at DESC, h.id DESC), '[]'::json)
+         FROM (${history}) h) AS history,
+      (SELECT json_build_object('scriptId', v.script_id, 'name', v.name, 'version', v.version, 'graph', v.graph,
+                'publishedAt', ${iso(sql`v.published_at`)},
+                'publishedBy', CASE WHEN pu.id IS NULL THEN NULL ELSE json_build_object('id', pu.id, 'name', pu.name) END)
+         FROM call_scripts cs
+         JOIN call_script_versions v ON v.script_id = cs.id AND v.version = cs.published_version
+         LEFT JOIN users pu ON pu.id = v.published_by
+         WHERE cs.id = c.script_id) AS script
+      ${opts.extra ?? sql``}
+    FROM ${entries} e
+    JOIN campaigns c ON c.id = e.campaign_id
+    JOIN contacts ct ON ct.id = e.contact_id`;
+}
+
+function toCard(r: CardRow): z.infer<typeof EntrySchema> {
+  return {
+    id: r.id,
+    campaign: { id: r.campaign_id, name: r.campaign_name, callerId: r.caller_id },
+    contact: { id: r.contact_id, name: r.contact_name, company: r.company, email: r.email, status: r.contact_status },
+    phone: r.phone,
+    timezone: r.timezone,
+    fields: r.fields ?? null,
+    attempts: r.attempts,
+    lastDisposition: r.last_disposition ?? null,
+    personalCallback: r.personal_callback,
+    lockedUntil: r.locked_until,
+    history: r.history,
+    script: r.script ?? null,
+  };
+}
+
+/**
+ * Entry `e` may be called now by an operator of campaign `c`: due, in the campaign's calling window in the
+ * contact's own time, and not on the do-not-call list at this moment.
+ */
+function callable(at: string) {
+  const local = sql`(${at}::timestamptz AT TIME ZONE e.timezone)`;
+  return sql`e.status = 'pending' AND e.next_at <= ${at}::timestamptz
+    AND extract(isodow FROM ${local})::int = ANY (c.window_days)
+    AND ${local}::time >= c.window_start AND ${local}::time < c.window_end
+    AND NOT EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.phone = e.phone)`;
+}
+
+/** Entry `e` is nobody's personal callback, or its operator's callback has become anyone's. */
+function notSomeoneElsesCallback(opId: string, at: string, grace: string) {
+  const ago = sql`${at}::timestamptz - ${grace}::interval`;
+  return sql`(e.callback_owner IS NULL OR e.callback_owner = ${opId} OR EXISTS (
+    SELECT 1 FROM users u WHERE u.id = e.callback_owner AND (
+      (u.status = 'offline' AND u.status_changed_at < ${ago} AND e.next_at < ${ago})
+      OR NOT u.active
+      OR EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.starts_at <= ${at}::timestamptz AND a.ends_at > ${at}::timestamptz))))`;
 }
 
 /**
@@ -73,97 +165,124 @@ interface PickedRow extends Record<string, unknown> {
  * zone, the do-not-call list at this moment, and personal callbacks (another operator's become anyone's
  * when that operator is absent, or offline past the grace period). An entry they hold already comes back
  * until they record its disposition.
+ *
+ * One statement: many operators ask at once, and each round trip would hold their row locks longer.
  */
 export async function nextEntry(s: Services, op: AuthUser) {
   const now = s.clock.now();
   const at = now.toISOString();
   const until = new Date(now.getTime() + s.config.dialer.lockMinutes * 60_000).toISOString();
   const grace = `${s.config.dialer.callbackGraceMinutes} minutes`;
-
-  const [held] = await s.database.db
-    .select({ id: dialEntries.id })
-    .from(dialEntries)
-    .where(and(eq(dialEntries.status, 'locked'), eq(dialEntries.lockedBy, op.id)))
-    .limit(1);
-  if (held) return { entry: await entryCard(s, held.id), held: true };
-
-  /** Due now in the contact's own time, and not on the do-not-call list at this moment. */
-  const callable = (days: number[], start: string, end: string) => sql`
-    e.status = 'pending' AND e.next_at <= ${at}::timestamptz
-    AND extract(isodow FROM (${at}::timestamptz AT TIME ZONE e.timezone))::int = ANY (ARRAY[${sql.join(days.map((d) => sql`${d}`), sql`, `)}]::int[])
-    AND (${at}::timestamptz AT TIME ZONE e.timezone)::time >= ${start}::time
-    AND (${at}::timestamptz AT TIME ZONE e.timezone)::time < ${end}::time
-    AND NOT EXISTS (SELECT 1 FROM dnc_numbers d WHERE d.phone = e.phone)`;
-  const lock = (pick: ReturnType<typeof sql>) => sql`
-    UPDATE dial_entries SET status = 'locked', locked_by = ${op.id}, locked_until = ${until}::timestamptz, updated_at = ${at}::timestamptz
-    WHERE id = (${pick}) AND status = 'pending'
-    RETURNING id`;
-  const take = async (pick: ReturnType<typeof sql>) => rowsOf<PickedRow>(await s.database.db.execute(lock(pick)))[0] ?? null;
-
-  // The operator's active campaigns, highest priority first. (Entries of a list still importing are not
-  // visible yet: an import writes its entries and marks its list ready in one transaction.)
-  const mine = await s.database.db
-    .select({ id: campaigns.id, days: campaigns.windowDays, start: campaigns.windowStart, end: campaigns.windowEnd })
-    .from(campaigns)
-    .innerJoin(campaignMembers, and(eq(campaignMembers.campaignId, campaigns.id), eq(campaignMembers.userId, op.id)))
-    .where(eq(campaigns.status, 'active'))
-    .orderBy(desc(campaigns.priority), campaigns.id);
-
-  // Their own callbacks first.
-  let row: PickedRow | null = null;
-  for (const c of mine) {
-    row = await take(sql`SELECT e.id FROM dial_entries e
-      WHERE e.callback_owner = ${op.id} AND e.campaign_id = ${c.id} AND ${callable(c.days, c.start, c.end)}
-      ORDER BY e.next_at, e.id LIMIT 1 FOR UPDATE SKIP LOCKED`);
-    if (row) break;
-  }
-  // Then each campaign in due order: one index walk, stopping at the first entry the filters pass.
-  for (const c of row ? [] : mine) {
-    row = await take(sql`SELECT e.id FROM dial_entries e
-      WHERE e.campaign_id = ${c.id} AND ${callable(c.days, c.start, c.end)}
-        AND (e.callback_owner IS NULL OR e.callback_owner = ${op.id} OR EXISTS (
-          SELECT 1 FROM users u WHERE u.id = e.callback_owner AND (
-            (u.status = 'offline' AND u.status_changed_at < ${at}::timestamptz - ${grace}::interval
-             AND e.next_at < ${at}::timestamptz - ${grace}::interval)
-            OR NOT u.active
-            OR EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.starts_at <= ${at}::timestamptz AND a.ends_at > ${at}::timestamptz))))
-      ORDER BY e.next_at, e.id LIMIT 1 FOR UPDATE SKIP LOCKED`);
-    if (row) break;
-  }
-  if (!row) return { entry: null, held: false };
-  return { entry: await entryCard(s, row.id), held: false };
+  // `picked` relies on the executor's order: UNION ALL runs its branches in turn and the nested loop keeps
+  // the campaigns' order, so LIMIT 1 stops at the first row locked and the later branches never run.
+  // (Entries of a list still importing are not visible yet: an import writes its entries and marks its
+  // list ready in one transaction.)
+  const rows = await s.database.query<CardRow & { held: boolean }>(sql`
+    WITH held AS (
+      SELECT h.id FROM dial_entries h WHERE h.status = 'locked' AND h.locked_by = ${op.id} LIMIT 1
+    ), mine AS MATERIALIZED (
+      SELECT c.id, c.priority, c.window_days, c.window_start, c.window_end
+      FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id
+      WHERE m.user_id = ${op.id} AND c.status = 'active' AND NOT EXISTS (SELECT 1 FROM held)
+    ), picked AS (
+      SELECT own.id FROM (
+        SELECT e.id FROM mine c JOIN dial_entries e ON e.campaign_id = c.id
+        WHERE e.callback_owner = ${op.id} AND ${callable(at)}
+        ORDER BY c.priority DESC, c.id, e.next_at, e.id
+        LIMIT 1 FOR UPDATE OF e SKIP LOCKED
+      ) own
+      UNION ALL
+      SELECT due.id FROM (SELECT * FROM mine ORDER BY priority DESC, id) c CROSS JOIN LATERAL (
+        SELECT e.id FROM dial_entries e
+        WHERE e.campaign_id = c.id AND ${callable(at)} AND ${notSomeoneElsesCallback(op.id, at, grace)}
+        ORDER BY e.next_at, e.id
+        LIMIT 1 FOR UPDATE OF e SKIP LOCKED
+      ) due
+      LIMIT 1
+    ), taken AS (
+      UPDATE dial_entries t SET status = 'locked', locked_by = ${op.id}, locked_until = ${until}::timestamptz, updated_at = ${at}::timestamptz
+      WHERE t.id = (SELECT id FROM picked) AND t.status = 'pending'
+      RETURNING t.*
+    ), entry AS (
+      SELECT d.*, true AS held FROM dial_entries d WHERE d.id = (SELECT id FROM held)
+      UNION ALL
+      SELECT t.*, false FROM taken t
+    )
+    ${cardQuery(sql`entry`, { extra: sql`, e.held` })}`, { prepared: true });
+  const [row] = rows;
+  return row ? { entry: toCard(row), held: row.held } : { entry: null, held: false };
 }
 
 export async function entryCard(s: Services, id: string) {
-  const [r] = await s.database.db
-    .select({ e: dialEntries, c: campaigns, contact: contacts })
-    .from(dialEntries)
-    .innerJoin(campaigns, eq(campaigns.id, dialEntries.campaignId))
-    .innerJoin(contacts, eq(contacts.id, dialEntries.contactId))
-    .where(eq(dialEntries.id, id));
-  if (!r) throw notFound('Dial entry', id);
-  const history = await s.database.db
-    .select()
-    .from(dispositions)
-    .where(eq(dispositions.entryId, id))
-    .orderBy(desc(dispositions.createdAt))
-    .limit(20);
-  return {
-    id: r.e.id,
-    campaign: { id: r.c.id, name: r.c.name, callerId: r.c.callerId },
-    contact: { id: r.contact.id, name: r.contact.name, company: r.contact.company, email: r.contact.email, status: r.contact.status },
-    phone: r.e.phone,
-    timezone: r.e.timezone,
-    fields: r.e.fields ?? null,
-    attempts: r.e.attempts,
-    lastDisposition: r.e.lastDisposition ?? null,
-    personalCallback: !!r.e.callbackOwner,
-    lockedUntil: r.e.lockedUntil?.toISOString() ?? null,
-    history: history.map((d) => ({ kind: d.kind, reason: d.reason, note: d.note, operatorId: d.operatorId, at: d.createdAt.toISOString() })),
-  };
+  const [row] = await s.database.query<CardRow>(cardQuery(sql`(SELECT * FROM dial_entries WHERE id = ${id})`), { prepared: true });
+  if (!row) throw notFound('Dial entry', id);
+  return toCard(row);
 }
 
 const retryKinds = new Set<DispositionKind>(['no_answer', 'busy', 'voicemail']);
+
+/**
+ * The call a disposition of entry `e` ends: `callId`, or by default the operator's latest outbound call to
+ * the number since they took the entry (not yet credited to a campaign).
+ */
+function callQuery(s: Services, op: AuthUser, callId: string | null, at: string) {
+  if (callId) return sql`SELECT k.id, k.operator_id FROM calls k WHERE k.id = ${callId}`;
+  const since = sql`coalesce(e.locked_until, ${at}::timestamptz) - ${`${s.config.dialer.lockMinutes} minutes`}::interval`;
+  return sql`SELECT k.id, k.operator_id FROM calls k
+    WHERE k.operator_id = ${op.id} AND k.direction = 'outbound' AND k.to_number = e.phone AND k.started_at >= ${since} AND k.campaign_id IS NULL
+    ORDER BY k.started_at DESC LIMIT 1`;
+}
+
+interface HoldingRow extends Record<string, unknown> {
+  status: 'pending' | 'locked' | 'done';
+  locked_by: string | null;
+  phone: string;
+  contact_id: string;
+  source_id: string | null;
+  call_id: string | null;
+  call_operator: string | null;
+}
+
+/** The entry as it is, with its campaign's source and the call a disposition would end. */
+async function entryToDispose(s: Services, op: AuthUser, entryId: string, callId: string | null, at: string) {
+  const [row] = await s.database.query<HoldingRow>(sql`
+    SELECT e.status, e.locked_by, e.phone, e.contact_id, c.source_id, k.id AS call_id, k.operator_id AS call_operator
+    FROM dial_entries e JOIN campaigns c ON c.id = e.campaign_id
+    LEFT JOIN LATERAL (${callQuery(s, op, callId, at)}) k ON true
+    WHERE e.id = ${entryId}`);
+  return row;
+}
+
+/** Why this operator cannot record a disposition of the entry now, if they cannot. */
+function refusal(e: HoldingRow | undefined, op: AuthUser, entryId: string, callId: string | null) {
+  if (!e) return notFound('Dial entry', entryId);
+  if (e.status !== 'locked' || e.locked_by !== op.id) {
+    return new AppError('conflict', e.status === 'done' ? 'This entry is finished already' : 'This entry is not yours now; take it with POST /api/dialer/next');
+  }
+  if (callId && !e.call_id) return fieldError('callId', `no call ${callId}`);
+  if (callId && e.call_operator && e.call_operator !== op.id) return fieldError('callId', 'another operator made that call');
+  return null;
+}
+
+/** What becomes of entry `e` of campaign `r` (SET assignments): retried, a personal callback, or done. */
+function nextState(kind: DispositionKind, at: SQL, callbackAt: Date | null, opId: string) {
+  if (retryKinds.has(kind)) {
+    const last = sql`e.attempts + 1 >= r.max_attempts`;
+    return sql`status = CASE WHEN ${last} THEN 'done' ELSE 'pending' END,
+      outcome = CASE WHEN ${last} THEN 'attempts_exhausted' ELSE e.outcome END,
+      next_at = CASE WHEN ${last} THEN e.next_at ELSE ${at} + (r.retry_minutes ->> ${kind}::text)::int * interval '1 minute' END,
+      callback_owner = NULL`;
+  }
+  if (kind === 'callback') return sql`status = 'pending', next_at = ${callbackAt!.toISOString()}::timestamptz, callback_owner = ${opId}::text`;
+  return sql`status = 'done', outcome = ${kind}::text, callback_owner = NULL`;
+}
+
+function checkedCallbackAt(value: string, now: Date) {
+  const at = new Date(value);
+  if (at.getTime() < now.getTime() - 60_000) throw fieldError('callbackAt', 'must be in the future');
+  if (at.getTime() > now.getTime() + 180 * 86_400_000) throw fieldError('callbackAt', 'at most 180 days ahead');
+  return at;
+}
 
 /**
  * Records how the call of an entry ended and what happens next: another try after the campaign's retry
@@ -172,105 +291,81 @@ const retryKinds = new Set<DispositionKind>(['no_answer', 'busy', 'voicemail']);
  * booked and routed to a hunter). Only the operator holding the entry records it.
  */
 export async function recordDisposition(s: Services, op: AuthUser, entryId: string, input: z.infer<typeof DispositionInput>) {
-  const [current] = await s.database.db
-    .select({ e: dialEntries, c: campaigns })
-    .from(dialEntries)
-    .innerJoin(campaigns, eq(campaigns.id, dialEntries.campaignId))
-    .where(eq(dialEntries.id, entryId));
-  if (!current) throw notFound('Dial entry', entryId);
-  const { e, c } = current;
-  if (e.status !== 'locked' || e.lockedBy !== op.id) {
-    throw new AppError('conflict', e.status === 'done' ? 'This entry is finished already' : 'This entry is not yours now; take it with POST /api/dialer/next');
-  }
   const now = s.clock.now();
+  const at = now.toISOString();
+  const callId = input.callId ?? null;
   if (input.kind === 'not_interested') await refusalReasonList.assertOne(s, input.reason);
-  let callbackAt: Date | null = null;
-  if (input.kind === 'callback') {
-    callbackAt = new Date(input.callbackAt!);
-    if (callbackAt.getTime() < now.getTime() - 60_000) throw fieldError('callbackAt', 'must be in the future');
-    if (callbackAt.getTime() > now.getTime() + 180 * 86_400_000) throw fieldError('callbackAt', 'at most 180 days ahead');
-  }
-  let callId = input.callId ?? null;
-  if (callId) {
-    const [call] = await s.database.db.select({ id: calls.id, operatorId: calls.operatorId }).from(calls).where(eq(calls.id, callId));
-    if (!call) throw fieldError('callId', `no call ${callId}`);
-    if (call.operatorId && call.operatorId !== op.id) throw fieldError('callId', 'another operator made that call');
-  } else {
-    // The call this disposition ends: the operator's own outbound call to the number since they took it.
-    const since = new Date((e.lockedUntil?.getTime() ?? now.getTime()) - s.config.dialer.lockMinutes * 60_000);
-    const [recent] = await s.database.db
-      .select({ id: calls.id })
-      .from(calls)
-      .where(and(eq(calls.operatorId, op.id), eq(calls.direction, 'outbound'), eq(calls.toNumber, e.phone), gte(calls.startedAt, since), isNull(calls.campaignId)))
-      .orderBy(desc(calls.startedAt))
-      .limit(1);
-    callId = recent?.id ?? null;
-  }
-  // The meeting first: if it cannot be booked, nothing else changes.
+  const callbackAt = input.kind === 'callback' ? checkedCallbackAt(input.callbackAt!, now) : null;
+  // A meeting or a do-not-call number outlives the entry: only once the entry is known to be theirs, and
+  // the meeting first — if it cannot be booked, nothing else changes.
   let meetingId: string | null = null;
-  if (input.kind === 'meeting_booked') {
-    const booked = await bookMeeting(s, op, {
-      contactId: e.contactId,
-      scheduledAt: input.meeting!.scheduledAt,
-      durationMinutes: input.meeting!.durationMinutes,
-      location: input.meeting!.location,
-      notes: input.meeting!.notes,
-      sourceId: c.sourceId ?? undefined,
-      callId: callId ?? undefined,
-    });
-    meetingId = booked.meeting.id;
-  }
-  if (input.kind === 'do_not_call') await addDnc(s, op, e.phone, input.note ?? 'asked not to be called');
-
-  const attempts = e.attempts + 1;
-  let next: Partial<typeof dialEntries.$inferInsert>;
-  if (retryKinds.has(input.kind)) {
-    next =
-      attempts >= c.maxAttempts
-        ? { status: 'done', outcome: 'attempts_exhausted', callbackOwner: null }
-        : { status: 'pending', nextAt: new Date(now.getTime() + c.retryMinutes[input.kind as keyof typeof c.retryMinutes] * 60_000), callbackOwner: null };
-  } else if (input.kind === 'callback') {
-    next = { status: 'pending', nextAt: callbackAt!, callbackOwner: op.id };
-  } else {
-    next = { status: 'done', outcome: input.kind, callbackOwner: null };
+  if (input.kind === 'meeting_booked' || input.kind === 'do_not_call') {
+    const e = await entryToDispose(s, op, entryId, callId, at);
+    const why = refusal(e, op, entryId, callId);
+    if (why) throw why;
+    if (input.kind === 'meeting_booked') {
+      const { scheduledAt, durationMinutes, location, notes } = input.meeting!;
+      const booked = await bookMeeting(s, op, {
+        contactId: e!.contact_id, scheduledAt, durationMinutes, location, notes, sourceId: e!.source_id ?? undefined, callId: e!.call_id ?? undefined,
+      });
+      meetingId = booked.meeting.id;
+    } else {
+      await addDnc(s, op, e!.phone, input.note ?? 'asked not to be called');
+    }
   }
   const id = newId('disposition');
-  await s.database.db.transaction(async (tx) => {
-    const [updated] = await tx
-      .update(dialEntries)
-      .set({ ...next, attempts, lastDisposition: input.kind, lockedBy: null, lockedUntil: null, updatedAt: now })
-      .where(and(eq(dialEntries.id, entryId), eq(dialEntries.status, 'locked'), eq(dialEntries.lockedBy, op.id)))
-      .returning({ id: dialEntries.id });
-    if (!updated) throw new AppError('conflict', 'This entry is not yours now (its lock ran out); take the next one');
-    await tx.insert(dispositions).values({
-      id,
-      entryId,
-      campaignId: c.id,
-      contactId: e.contactId,
-      operatorId: op.id,
-      callId,
-      kind: input.kind,
-      reason: input.reason ?? null,
-      callbackAt,
-      meetingId,
-      note: input.note ?? null,
-      createdAt: now,
-    });
-    // The call belongs to the campaign, and is credited to the campaign's source.
-    if (callId) {
-      await tx
-        .update(calls)
-        .set({
-          campaignId: c.id,
-          contactId: sql`coalesce(${calls.contactId}, ${e.contactId})`,
-          ...(c.sourceId ? { sourceId: c.sourceId, attributionMethod: 'campaign' as const } : {}),
-          updatedAt: now,
-        })
-        .where(eq(calls.id, callId));
-    }
-  });
-  s.realtime.toRoles(['cc_admin', 'admin'], 'dialer:disposition', { entryId, campaignId: c.id, kind: input.kind, operatorId: op.id });
-  return { id, entry: await entryCard(s, entryId), meetingId };
+  const row = await writeDisposition(s, op, entryId, input, { id, at, callbackAt, meetingId });
+  if (!row) {
+    throw refusal(await entryToDispose(s, op, entryId, callId, at), op, entryId, callId) ??
+      new AppError('conflict', 'This entry is not yours now (its lock ran out); take the next one');
+  }
+  s.realtime.toRoles(['cc_admin', 'admin'], 'dialer:disposition', { entryId, campaignId: row.campaign_id, kind: input.kind, operatorId: op.id });
+  return { id, entry: toCard(row), meetingId };
+}
+
+/**
+ * One statement, so all of it or nothing, and nothing unless the operator holds the entry (and, with a
+ * `callId`, made that call): the entry's next state, its disposition, and the call, which belongs to the
+ * campaign and is credited to the campaign's source. Answers the entry's card, or nothing.
+ */
+async function writeDisposition(
+  s: Services,
+  op: AuthUser,
+  entryId: string,
+  input: z.infer<typeof DispositionInput>,
+  d: { id: string; at: string; callbackAt: Date | null; meetingId: string | null },
+) {
+  const at = sql`${d.at}::timestamptz`;
+  const theirCall = input.callId ? sql`AND EXISTS (SELECT 1 FROM call WHERE call.operator_id IS NULL OR call.operator_id = ${op.id})` : sql``;
+  const [row] = await s.database.query<CardRow>(
+    sql`
+    WITH held AS (
+      SELECT e.id, e.phone, e.locked_until FROM dial_entries e WHERE e.id = ${entryId} AND e.status = 'locked' AND e.locked_by = ${op.id}
+    ), call AS (
+      SELECT k.id, k.operator_id FROM held e CROSS JOIN LATERAL (${callQuery(s, op, input.callId ?? null, d.at)}) k
+    ), updated AS (
+      UPDATE dial_entries e SET ${nextState(input.kind, at, d.callbackAt, op.id)},
+        attempts = e.attempts + 1, last_disposition = ${input.kind}::text, locked_by = NULL, locked_until = NULL, updated_at = ${at}
+      FROM campaigns r
+      WHERE r.id = e.campaign_id AND e.id = ${entryId} AND e.status = 'locked' AND e.locked_by = ${op.id} ${theirCall}
+      RETURNING e.*, r.source_id AS campaign_source_id
+    ), recorded AS (
+      INSERT INTO dispositions (id, entry_id, campaign_id, contact_id, operator_id, call_id, kind, reason, callback_at, meeting_id, note, created_at)
+      SELECT ${d.id}, u.id, u.campaign_id, u.contact_id, ${op.id}, (SELECT id FROM call), ${input.kind}::text, ${input.reason ?? null}::text,
+        ${d.callbackAt?.toISOString() ?? null}::timestamptz, ${d.meetingId}::text, ${input.note ?? null}::text, ${at}
+      FROM updated u
+      RETURNING *
+    ), credited AS (
+      UPDATE calls k SET campaign_id = u.campaign_id, contact_id = coalesce(k.contact_id, u.contact_id),
+        source_id = coalesce(u.campaign_source_id, k.source_id),
+        attribution_method = CASE WHEN u.campaign_source_id IS NULL THEN k.attribution_method ELSE 'campaign' END,
+        updated_at = ${at}
+      FROM updated u WHERE k.id = (SELECT id FROM call)
+    )
+    ${cardQuery(sql`updated`, { fresh: sql`recorded` })}`,
+    { prepared: true },
+  );
+  return row;
 }
 
 /** Entries locked by someone who vanished go back to the pool once their lock runs out. */

@@ -141,6 +141,38 @@ describe('call scripts: drafts, publishing, versions, runs and which argument wo
     expect(ok.body.script).toEqual({ id: scriptId, name: 'Кулеры: холодный обзвон', publishedVersion: 2 });
   });
 
+  it("operators get the published version of their campaign's script with the next contact, and the run links the entry", async () => {
+    const campaign = (
+      await h.api('/api/campaigns', {
+        token: cc.token,
+        body: { name: 'Обзвон по скрипту', status: 'active', scriptId, operatorIds: [op.id], window: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] } },
+      })
+    ).body;
+    const qs = new URLSearchParams({ name: 'Офисы', mapping: JSON.stringify({ name: 'Имя', phones: ['Телефон'] }) });
+    const job = await (
+      await fetch(`${h.url}/api/campaigns/${campaign.id}/lists?${qs}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
+        body: 'Имя,Телефон\nИнна Кулерова,+7 495 300-10-01\n',
+      })
+    ).json();
+    await expect.poll(async () => (await h.api(`/api/imports/${job.id}`, { token: cc.token })).body.status).toBe('done');
+    const next = await h.api('/api/dialer/next', { method: 'POST', token: op.token });
+    expect(next.status).toBe(200);
+    expect(next.body.entry.script).toMatchObject({ scriptId, version: 2, name: 'Кулеры: холодный обзвон', publishedBy: { id: cc.id } });
+    expect(next.body.entry.script.graph.start).toBe('hello');
+    const run = await h.api('/api/script-runs', {
+      token: op.token,
+      body: { scriptId, version: 2, entryId: next.body.entry.id, path: [{ stepId: 'hello', optionId: 'busy' }, { stepId: 'later' }] },
+    });
+    expect(run.status).toBe(201);
+    expect(run.body).toMatchObject({ entryId: next.body.entry.id, contactId: next.body.entry.contact.id, outcome: 'callback' });
+    // Only the operator holding the entry records a run on it.
+    const other = await h.user('operator');
+    const foreign = await h.api('/api/script-runs', { token: other.token, body: { scriptId, version: 2, entryId: next.body.entry.id, path: [{ stepId: 'hello' }] } });
+    expect(foreign.body.errors[0].path).toBe('entryId');
+  });
+
   it('a run must follow the version from its start, with required answers of the right type', async () => {
     const run = (body: object) => h.api('/api/script-runs', { token: op.token, body: { scriptId, version: 2, ...body } });
     const wrongStart = await run({ path: [{ stepId: 'need' }] });
@@ -181,9 +213,10 @@ describe('call scripts: drafts, publishing, versions, runs and which argument wo
     }
     const stats = await h.api(`/api/call-scripts/${scriptId}/stats`, { token: cc.token });
     expect(stats.status).toBe(200);
-    expect(stats.body).toMatchObject({ version: 2, runs: 5, meetings: 2 });
+    // Five walks here and the callback promised on the dial entry above.
+    expect(stats.body).toMatchObject({ version: 2, runs: 6, meetings: 2 });
     const step = (id: string) => stats.body.steps.find((s: { stepId: string }) => s.stepId === id);
-    expect(step('hello')).toMatchObject({ passed: 5, meetings: 2 });
+    expect(step('hello')).toMatchObject({ passed: 6, meetings: 2 });
     expect(step('need')).toMatchObject({ passed: 4, meetings: 2 });
     expect(step('price')).toMatchObject({ passed: 2, meetings: 1, kind: 'objection' });
     expect(step('price').options).toEqual([
@@ -191,7 +224,7 @@ describe('call scripts: drafts, publishing, versions, runs and which argument wo
       { optionId: 'no', label: 'Нет', next: 'refuse', chosen: 1, meetings: 0 },
     ]);
     expect(stats.body.outcomes).toEqual(
-      expect.arrayContaining([{ kind: 'meeting_booked', count: 2 }, { kind: 'not_interested', count: 1 }, { kind: 'callback', count: 1 }]),
+      expect.arrayContaining([{ kind: 'meeting_booked', count: 2 }, { kind: 'not_interested', count: 1 }, { kind: 'callback', count: 2 }]),
     );
     expect((await h.api(`/api/call-scripts/${scriptId}/stats?version=1`, { token: cc.token })).body).toMatchObject({ version: 1, runs: 0 });
     expect((await h.api(`/api/call-scripts/${scriptId}/stats?from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z`, { token: cc.token })).body.runs).toBe(0);

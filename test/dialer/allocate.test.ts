@@ -49,9 +49,9 @@ describe('next contact allocation and dispositions', () => {
   });
   afterAll(() => h?.stop());
 
-  async function importRows(rows: string[]) {
+  async function importRows(rows: string[], into = campaignId) {
     const qs = new URLSearchParams({ name: 'Склады', mapping: JSON.stringify({ name: 'Имя', phones: ['Телефон'], timezone: 'Пояс' }) });
-    const res = await fetch(`${h.url}/api/campaigns/${campaignId}/lists?${qs}`, {
+    const res = await fetch(`${h.url}/api/campaigns/${into}/lists?${qs}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
       body: `Имя,Телефон,Пояс\n${rows.join('\n')}\n`,
@@ -244,5 +244,38 @@ describe('next contact allocation and dispositions', () => {
       await second.close();
       if (secondDb !== h.testDb.database) await secondDb.close();
     }
+  });
+
+  it('takes the operator\'s own callbacks first, then their campaigns by priority', async () => {
+    const op = await h.user('operator');
+    const campaign = async (name: string, priority: number) => {
+      const res = await h.api('/api/campaigns', {
+        token: cc.token,
+        body: { name, status: 'active', priority, window: { start: '09:00', end: '21:00', days: [1, 2, 3, 4, 5] }, operatorIds: [op.id] },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const low = await campaign('Низкий приоритет', 10);
+    const high = await campaign('Высокий приоритет', 90);
+    await importRows(['Низкий,+74958000001,Europe/Moscow'], low);
+    await importRows(['Высокий 1,+74958000002,Europe/Moscow', 'Высокий 2,+74958000003,Europe/Moscow'], high);
+    const first = (await next(op)).body.entry;
+    expect(first.campaign.id).toBe(high);
+    expect((await dispose(op, first.id, { kind: 'no_answer' })).status).toBe(201);
+    const second = (await next(op)).body.entry;
+    expect(second.campaign.id).toBe(high);
+    expect((await dispose(op, second.id, { kind: 'no_answer' })).status).toBe(201);
+    const third = (await next(op)).body.entry;
+    expect(third.campaign.id).toBe(low);
+    const at = new Date(clock.now().getTime() + 30 * MIN).toISOString();
+    expect((await dispose(op, third.id, { kind: 'callback', callbackAt: at })).status).toBe(201);
+    await importRows(['Высокий 3,+74958000004,Europe/Moscow'], high);
+    await advance(31 * MIN);
+    op.token = (await h.api('/api/auth/login', { body: { email: op.email, password: op.password } })).body.token;
+    // Their callback in the low-priority campaign comes before the high-priority campaign's due entry.
+    expect((await next(op)).body.entry).toMatchObject({ id: third.id, personalCallback: true, history: [{ kind: 'callback', operatorId: op.id }] });
+    expect((await dispose(op, third.id, { kind: 'wrong_number' })).status).toBe(201);
+    expect((await next(op)).body.entry).toMatchObject({ campaign: { id: high }, phone: '+74958000004' });
   });
 });
