@@ -149,13 +149,13 @@ describe('call scripts: drafts, publishing, versions, runs and which argument wo
       })
     ).body;
     const qs = new URLSearchParams({ name: 'Офисы', mapping: JSON.stringify({ name: 'Имя', phones: ['Телефон'] }) });
-    const job = await (
+    const job = (await (
       await fetch(`${h.url}/api/campaigns/${campaign.id}/lists?${qs}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
         body: 'Имя,Телефон\nИнна Кулерова,+7 495 300-10-01\n',
       })
-    ).json();
+    ).json()) as { id: string };
     await expect.poll(async () => (await h.api(`/api/imports/${job.id}`, { token: cc.token })).body.status).toBe('done');
     const next = await h.api('/api/dialer/next', { method: 'POST', token: op.token });
     expect(next.status).toBe(200);
