@@ -8,4 +8,4 @@ COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 USER node
 EXPOSE 3000
-CMD ["node", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=8", "dist/main.js"]

@@ -7,7 +7,7 @@
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test  (a server where it may create a database)
  */
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import postgres from 'postgres';
@@ -49,8 +49,14 @@ async function main() {
   url.pathname = `/${dbName}`;
   const port = 3950 + Math.floor(Math.random() * 40);
   const base = `http://127.0.0.1:${port}`;
-  // The service in its own process, started as `npm start` starts it, so that its memory is its own.
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : []), '--import', 'tsx', 'src/main.ts'], {
+  // The service in its own process, built and started as `npm start` does, so that its memory is its own.
+  // The node flags come from package.json's start script; BENCH_NODE_FLAGS adds more (e.g. to compare heap settings).
+  execSync('npm run --silent build:server', { stdio: 'inherit' });
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  if (start[0] !== 'node') throw new Error(`the start script is not "node …": ${start.join(' ')}`);
+  const nodeArgs = [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE_DIR] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...start.slice(1)];
+  console.log(`service: node ${nodeArgs.join(' ')}`);
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, DATABASE_URL: url.toString(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TOKEN_SECRET: 'x'.repeat(40), ADMIN_EMAIL: 'admin@bench.local', ADMIN_PASSWORD: 'bench-password-1' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
