@@ -29,7 +29,7 @@ export const MappingSchema = z
     timezone: ColumnRef.optional().openapi({ description: 'IANA zone, e.g. Asia/Yekaterinburg' }),
     region: ColumnRef.optional().openapi({ description: 'Region or city, used for the zone when there is no timezone column' }),
     fields: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'lowercase letters, digits and _'), ColumnRef).optional().openapi({
-      description: 'Custom fields the script can merge in ({{contact.fields.budget}})',
+      description: 'Custom fields the script can merge in ({{fields.budget}})',
     }),
   })
   .strict()
