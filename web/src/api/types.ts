@@ -1,4 +1,6 @@
 /** Shapes of the service's JSON, as published in /api/openapi.json. */
+import type { ScriptVersion } from '../call-scripts/api';
+
 export const roles = ['admin', 'cc_admin', 'operator', 'sales_head', 'hunter', 'client_head', 'account_manager'] as const;
 export type Role = (typeof roles)[number];
 
@@ -55,7 +57,8 @@ export interface ScreenPop {
   source: { id: string; name: string; channel: string } | null;
   utm: Record<string, string> | null;
   history: Array<{ id: string; startedAt: string; direction: CallDirection; status: CallStatus; talkSeconds: number | null }>;
-  script: null;
+  /** The inbound call script's latest published version. */
+  script: ScriptVersion | null;
   ringSeconds: number;
 }
 

@@ -8,6 +8,8 @@ import { fieldErrors, problemMessage } from '../ui/errors';
 import { formatDateTime, formatPhone, zonedInputToIso } from '../ui/format';
 import { callOut } from '../phone/api';
 import { useMyStatus } from '../presence/useMyStatus';
+import { ScriptRunner } from '../call-scripts/ScriptRunner';
+import type { OutcomeKind } from '../call-scripts/api';
 import { dispose, dispositionKinds, listRefusalReasons, nextEntry, releaseEntry, type DialEntry, type DispositionKind } from './api';
 
 /**
@@ -29,6 +31,8 @@ export function DialerPanel() {
   const [when, setWhen] = useState('');
   const [location, setLocation] = useState('');
   const [note, setNote] = useState('');
+  // The disposition the script's outcome pre-selected (the operator may still change it).
+  const [fromScript, setFromScript] = useState<DispositionKind | null>(null);
   // Progressive mode: after each outcome, once wrap-up is over, the next contact is taken and dialled.
   const [progressive, setProgressive] = useState(false);
   const [dialNext, setDialNext] = useState(false);
@@ -52,6 +56,13 @@ export function DialerPanel() {
     setWhen('');
     setLocation('');
     setNote('');
+    setFromScript(null);
+  };
+
+  const scriptOutcome = (outcome: OutcomeKind) => {
+    if (outcome === 'completed') return;
+    setKind(outcome);
+    setFromScript(outcome);
   };
 
   const take = async (): Promise<DialEntry | null> => {
@@ -182,11 +193,34 @@ export function DialerPanel() {
                 ))}
               </ul>
             )}
+            {entry.script && (
+              <ScriptRunner
+                key={`${entry.id}-${entry.script.version}`}
+                script={entry.script}
+                context={{
+                  contact: { ...entry.contact, phone: entry.phone },
+                  fields: entry.fields,
+                  operator: { name: session.state === 'signed-in' ? session.user.name : '' },
+                  campaign: entry.campaign,
+                  source: null,
+                }}
+                link={{ entryId: entry.id, contactId: entry.contact.id }}
+                onOutcome={scriptOutcome}
+              />
+            )}
           </div>
           <form class="form-grid form-grid--1" onSubmit={submit} noValidate data-testid="disposition-form">
             <Field label={t('dialer.outcome')}>
               {(a) => (
-                <select {...a} name="kind" value={kind} onChange={(e) => setKind(e.currentTarget.value as DispositionKind)}>
+                <select
+                  {...a}
+                  name="kind"
+                  value={kind}
+                  onChange={(e) => {
+                    setKind(e.currentTarget.value as DispositionKind);
+                    setFromScript(null);
+                  }}
+                >
                   {dispositionKinds.map((k) => (
                     <option key={k} value={k}>
                       {t(`dialer.kind.${k}`)}
@@ -195,6 +229,11 @@ export function DialerPanel() {
                 </select>
               )}
             </Field>
+            {fromScript && fromScript === kind && (
+              <p class="small muted" data-testid="dialer-script-outcome">
+                {t('scripts.dialer.outcomeSet', { kind: t(`dialer.kind.${fromScript}`) })}
+              </p>
+            )}
             {kind === 'not_interested' && (
               <Field label={t('dialer.reason')} error={fe.reason}>
                 {(a) => (

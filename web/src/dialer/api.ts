@@ -1,4 +1,5 @@
 import { api } from '../api/client';
+import type { ScriptVersion } from '../call-scripts/api';
 
 export const dispositionKinds = ['no_answer', 'busy', 'voicemail', 'callback', 'not_interested', 'wrong_number', 'do_not_call', 'meeting_booked'] as const;
 export type DispositionKind = (typeof dispositionKinds)[number];
@@ -15,6 +16,8 @@ export interface DialEntry {
   personalCallback: boolean;
   lockedUntil: string | null;
   history: Array<{ kind: DispositionKind; reason: string | null; note: string | null; operatorId: string; at: string }>;
+  /** The campaign script's latest published version (absent or null: none). */
+  script?: ScriptVersion | null;
 }
 
 export interface DispositionBody {

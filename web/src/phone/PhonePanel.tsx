@@ -10,6 +10,7 @@ import { problemMessage, fieldErrors } from '../ui/errors';
 import { formatDateTime, formatPhone } from '../ui/format';
 import { useSession } from '../session/session';
 import { callOut } from './api';
+import { ScriptRunner } from '../call-scripts/ScriptRunner';
 import { phoneStore, softphone, startSoftphone } from './softphone';
 
 /** Seconds as m:ss (h:mm:ss past an hour). */
@@ -171,6 +172,18 @@ function ScreenPopCard({ pop, onClose }: { pop: ScreenPop; onClose: () => void }
         <Link href={`/contacts/${encodeURIComponent(pop.contact.id)}`} data-testid="screen-pop-contact">
           {t('phone.pop.openCard')}
         </Link>
+      )}
+      {pop.script && (
+        <ScriptRunner
+          key={`${pop.callId}-${pop.script.version}`}
+          script={pop.script}
+          context={{
+            contact: pop.contact ? { ...pop.contact, name: pop.contact.name.startsWith('+') ? '' : pop.contact.name, email: null, phone: pop.from } : { phone: pop.from },
+            operator: { name: session.state === 'signed-in' ? session.user.name : '' },
+            source: pop.source,
+          }}
+          link={{ callId: pop.callId, contactId: pop.contact?.id ?? null }}
+        />
       )}
     </section>
   );

@@ -14,6 +14,13 @@ export function Header({ user }: { user: User }) {
         <img src="/favicon.svg" alt="" width="24" height="24" />
         <span>{t('app.name')}</span>
       </Link>
+      {(user.role === 'cc_admin' || user.role === 'admin') && (
+        <nav class="topbar__nav">
+          <Link href="/scripts" data-testid="nav-scripts">
+            {t('scripts.nav')}
+          </Link>
+        </nav>
+      )}
       <div class="topbar__user">
         <span class="topbar__name" data-testid="user-name">
           {user.name}

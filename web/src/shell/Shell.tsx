@@ -1,5 +1,7 @@
 import type { User } from '../api/types';
 import { CallPage } from '../calls/CallPage';
+import { ScriptEditorPage } from '../call-scripts/ScriptEditorPage';
+import { ScriptsPage } from '../call-scripts/ScriptsPanel';
 import { ContactPage } from '../contacts/ContactPage';
 import { HomePage } from '../homes/HomePage';
 import { useI18n } from '../i18n';
@@ -24,6 +26,9 @@ function route(path: string, user: User) {
   if (contact) return <ContactPage id={contact.id!} />;
   const call = match('/calls/:id', path);
   if (call) return <CallPage id={call.id!} />;
+  if (path === '/scripts') return <ScriptsPage />;
+  const script = match('/scripts/:id', path);
+  if (script) return <ScriptEditorPage id={script.id!} />;
   const routing = match('/meetings/:id/routing', path);
   if (routing) return <RoutingLogPage id={routing.id!} />;
   return <NotFound />;
