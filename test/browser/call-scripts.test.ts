@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { announceBrowserAvailability, haveBrowser, openBrowser, shotsDir, signIn, type BrowserSession } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { importDialList } from '../helpers/dial-lists.js';
 
 /**
  * Call scripts in Chromium: the call-centre administrator builds a script in the editor (issues shown on
@@ -137,14 +138,11 @@ describe.skipIf(!haveBrowser)('call scripts in Chromium', () => {
     ).body;
     // The campaign answers with its script as {id, name, publishedVersion}.
     expect(campaign.script).toEqual({ id: scriptId, name: 'Кулеры: холодный обзвон', publishedVersion: 1 });
-    const qs = new URLSearchParams({ name: 'Бизнес-центры', mapping: JSON.stringify({ name: 'Имя', company: 'Компания', phones: ['Телефон'] }) });
-    const imported = await fetch(`${h.url}/api/campaigns/${campaign.id}/lists?${qs}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
-      body: 'Имя,Компания,Телефон\nСергей Кулеров,БЦ Север,+7 495 300-00-01\n',
+    await importDialList(h, cc.token, campaign.id, {
+      name: 'Бизнес-центры',
+      mapping: { name: 'Имя', company: 'Компания', phones: ['Телефон'] },
+      csv: 'Имя,Компания,Телефон\nСергей Кулеров,БЦ Север,+7 495 300-00-01\n',
     });
-    const job = (await imported.json()) as { id: string };
-    await expect.poll(async () => (await h.api(`/api/imports/${job.id}`, { token: cc.token })).body.status).toBe('done');
 
     // ---- The operator walks the script on the calling screen.
     const page = await browser.newPage();

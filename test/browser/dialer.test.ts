@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserAvailability, haveBrowser, openBrowser, shotsDir, signIn, type BrowserSession } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
+import { importDialList } from '../helpers/dial-lists.js';
 
 /** The operator's calling screen in Chromium: next contact, a required disposition, then the next one. */
 announceBrowserAvailability('dialer browser tests');
@@ -27,14 +28,11 @@ describe.skipIf(!haveBrowser)('operator calling screen in Chromium', () => {
         body: { name: 'Кулеры для офисов', status: 'active', operatorIds: [op.id], window: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] } },
       })
     ).body;
-    const qs = new URLSearchParams({ name: 'Бизнес-центры', mapping: JSON.stringify({ name: 'Имя', company: 'Компания', phones: ['Телефон'], fields: { floor: 'Этаж' } }) });
-    const imported = await fetch(`${h.url}/api/campaigns/${campaign.id}/lists?${qs}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
-      body: 'Имя,Компания,Телефон,Этаж\nСергей Кулеров,БЦ Север,+7 495 300-00-01,5\nМарина Водина,БЦ Юг,+7 495 300-00-02,12\n',
+    await importDialList(h, cc.token, campaign.id, {
+      name: 'Бизнес-центры',
+      mapping: { name: 'Имя', company: 'Компания', phones: ['Телефон'], fields: { floor: 'Этаж' } },
+      csv: 'Имя,Компания,Телефон,Этаж\nСергей Кулеров,БЦ Север,+7 495 300-00-01,5\nМарина Водина,БЦ Юг,+7 495 300-00-02,12\n',
     });
-    const job = (await imported.json()) as { id: string };
-    await expect.poll(async () => (await h.api(`/api/imports/${job.id}`, { token: cc.token })).body.status).toBe('done');
 
     const page = await browser.newPage();
     await page.goto(h.url + '/');
@@ -85,13 +83,11 @@ describe.skipIf(!haveBrowser)('operator calling screen in Chromium', () => {
 
     // Progressive mode: after an outcome the next contact comes and is dialled by itself (this operator
     // has no phone extension, so the dialling is refused with the reason).
-    const more = await fetch(`${h.url}/api/campaigns/${campaign.id}/lists?${new URLSearchParams({ name: 'Ещё', mapping: JSON.stringify({ name: 'Имя', phones: ['Телефон'] }) })}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
-      body: 'Имя,Телефон\nПервый Авто,+7 495 300-00-03\nВторой Авто,+7 495 300-00-04\n',
+    await importDialList(h, cc.token, campaign.id, {
+      name: 'Ещё',
+      mapping: { name: 'Имя', phones: ['Телефон'] },
+      csv: 'Имя,Телефон\nПервый Авто,+7 495 300-00-03\nВторой Авто,+7 495 300-00-04\n',
     });
-    const moreJob = (await more.json()) as { id: string };
-    await expect.poll(async () => (await h.api(`/api/imports/${moreJob.id}`, { token: cc.token })).body.status).toBe('done');
     await dialer.getByTestId('dialer-progressive').check();
     await dialer.getByTestId('dialer-next').click();
     await entry.waitFor();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type TestUser } from '../helpers/harness.js';
+import { importDialList } from '../helpers/dial-lists.js';
 
 const graph = {
   start: 'hello',
@@ -148,15 +149,7 @@ describe('call scripts: drafts, publishing, versions, runs and which argument wo
         body: { name: 'Обзвон по скрипту', status: 'active', scriptId, operatorIds: [op.id], window: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] } },
       })
     ).body;
-    const qs = new URLSearchParams({ name: 'Офисы', mapping: JSON.stringify({ name: 'Имя', phones: ['Телефон'] }) });
-    const job = (await (
-      await fetch(`${h.url}/api/campaigns/${campaign.id}/lists?${qs}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
-        body: 'Имя,Телефон\nИнна Кулерова,+7 495 300-10-01\n',
-      })
-    ).json()) as { id: string };
-    await expect.poll(async () => (await h.api(`/api/imports/${job.id}`, { token: cc.token })).body.status).toBe('done');
+    await importDialList(h, cc.token, campaign.id, { name: 'Офисы', mapping: { name: 'Имя', phones: ['Телефон'] }, csv: 'Имя,Телефон\nИнна Кулерова,+7 495 300-10-01\n' });
     const next = await h.api('/api/dialer/next', { method: 'POST', token: op.token });
     expect(next.status).toBe(200);
     expect(next.body.entry.script).toMatchObject({ scriptId, version: 2, name: 'Кулеры: холодный обзвон', publishedBy: { id: cc.id } });
