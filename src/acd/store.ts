@@ -4,7 +4,7 @@ import type { Services } from '../services.js';
 import { newId } from '../shared/ids.js';
 import { transitionStatus } from '../users/service.js';
 import { effectiveManager } from '../clients/workload.js';
-import { campaignScriptId, inboundScript, publishedScript } from '../call-scripts/service.js';
+import { scriptForCall } from '../call-scripts/service.js';
 
 export function endpointOf(s: Services, u: { extension: string | null; phoneDevice: PhoneDevice }): string | null {
   if (!u.extension) return null;
@@ -182,7 +182,7 @@ export async function screenPop(s: Services, callId: string, how: 'owner' | 'que
     utm: c.attributionUtm ?? null,
     history: history.map((h) => ({ ...h, startedAt: h.startedAt.toISOString() })),
     // The call's campaign script for a callback or campaign call, else the administrator's inbound script.
-    script: (await publishedScript(s, c.campaignId ? await campaignScriptId(s, c.campaignId) : null)) ?? (await inboundScript(s)),
+    script: await scriptForCall(s, c.campaignId),
     ringSeconds: s.config.acd.ringSeconds,
   };
 }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { z } from '@hono/zod-openapi';
-import { calls, callScripts, campaigns, callScriptVersions, dialEntries, scriptRuns, users, type ScriptGraph } from '../db/schema.js';
-import { rowsOf } from '../db/client.js';
+import { calls, callScripts, callScriptVersions, contacts, dialEntries, scriptRuns, users, type ScriptGraph } from '../db/schema.js';
+import { isoText, rowsOf } from '../db/client.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError, fieldError, isUniqueViolation, notFound } from '../shared/errors.js';
@@ -44,8 +44,9 @@ function taken(err: unknown, name?: string): never {
 
 async function summaries(s: Services, rows: Row[]) {
   if (!rows.length) return [];
+  // jsonb equality is structural: the draft is unchanged when it equals the published graph.
   const published = await s.database.db
-    .select({ scriptId: callScriptVersions.scriptId, version: callScriptVersions.version, graph: callScriptVersions.graph, at: callScriptVersions.publishedAt })
+    .select({ scriptId: callScriptVersions.scriptId, at: callScriptVersions.publishedAt, same: sql<boolean>`${callScripts.draft} = ${callScriptVersions.graph}` })
     .from(callScriptVersions)
     .innerJoin(callScripts, and(eq(callScripts.id, callScriptVersions.scriptId), eq(callScripts.publishedVersion, callScriptVersions.version)))
     .where(inArray(callScriptVersions.scriptId, rows.map((r) => r.id)));
@@ -59,7 +60,7 @@ async function summaries(s: Services, rows: Row[]) {
       inbound: r.inbound,
       publishedVersion: r.publishedVersion,
       publishedAt: p?.at.toISOString() ?? null,
-      draftChanged: !p || JSON.stringify(p.graph) !== JSON.stringify(r.draft),
+      draftChanged: !p?.same,
       draftUpdatedAt: r.draftUpdatedAt.toISOString(),
       createdAt: r.createdAt.toISOString(),
     };
@@ -166,13 +167,12 @@ export async function publish(s: Services, by: AuthUser, id: string) {
       });
     }
     if (r.publishedVersion) {
-      const [last] = await tx
-        .select({ graph: callScriptVersions.graph })
+      const [same] = await tx
+        .select({ version: callScriptVersions.version })
         .from(callScriptVersions)
-        .where(and(eq(callScriptVersions.scriptId, id), eq(callScriptVersions.version, r.publishedVersion)));
-      if (last && JSON.stringify(last.graph) === JSON.stringify(r.draft)) {
-        throw new AppError('conflict', `Nothing changed since version ${r.publishedVersion}`);
-      }
+        .where(and(eq(callScriptVersions.scriptId, id), eq(callScriptVersions.version, r.publishedVersion), sql`${callScriptVersions.graph} = ${callScripts.draft}`))
+        .innerJoin(callScripts, eq(callScripts.id, callScriptVersions.scriptId));
+      if (same) throw new AppError('conflict', `Nothing changed since version ${r.publishedVersion}`);
     }
     const next = (r.publishedVersion ?? 0) + 1;
     const now = s.clock.now();
@@ -183,44 +183,43 @@ export async function publish(s: Services, by: AuthUser, id: string) {
   return getVersion(s, id, version);
 }
 
-export async function getVersion(s: Services, scriptId: string, version: number) {
-  const [v] = await s.database.db
-    .select({ v: callScriptVersions, byName: users.name })
-    .from(callScriptVersions)
-    .leftJoin(users, eq(users.id, callScriptVersions.publishedBy))
-    .where(and(eq(callScriptVersions.scriptId, scriptId), eq(callScriptVersions.version, version)));
-  if (!v) {
+/** A published version as the API gives it, built in SQL so that entry cards and screen pops carry it in their own query. */
+function versionJson(where: SQL) {
+  return sql`(SELECT json_build_object('scriptId', v.script_id, 'name', v.name, 'version', v.version, 'graph', v.graph,
+      'publishedAt', ${isoText(sql`v.published_at`)},
+      'publishedBy', CASE WHEN pu.id IS NULL THEN NULL ELSE json_build_object('id', pu.id, 'name', pu.name) END)
+    FROM call_script_versions v LEFT JOIN users pu ON pu.id = v.published_by WHERE ${where})`;
+}
+
+/** The published version (JSON, or NULL) of the script whose id `scriptId` evaluates to. */
+export const publishedVersionJson = (scriptId: SQL) =>
+  versionJson(sql`(v.script_id, v.version) = (SELECT cs.id, cs.published_version FROM call_scripts cs WHERE cs.id = ${scriptId})`);
+
+export interface ScriptVersion {
+  scriptId: string;
+  name: string;
+  version: number;
+  graph: ScriptGraph;
+  publishedAt: string;
+  publishedBy: { id: string; name: string } | null;
+}
+
+export async function getVersion(s: Services, scriptId: string, version: number): Promise<ScriptVersion> {
+  const [r] = await s.database.query<{ v: ScriptVersion | null }>(sql`SELECT ${versionJson(sql`v.script_id = ${scriptId} AND v.version = ${version}`)} AS v`);
+  if (!r?.v) {
     await row(s, scriptId);
     throw new AppError('not_found', `Call script ${scriptId} has no version ${version}`);
   }
-  return {
-    scriptId,
-    name: v.v.name,
-    version: v.v.version,
-    graph: v.v.graph,
-    publishedAt: v.v.publishedAt.toISOString(),
-    publishedBy: v.v.publishedBy ? { id: v.v.publishedBy, name: v.byName ?? '' } : null,
-  };
+  return r.v;
 }
 
-export type ScriptVersion = Awaited<ReturnType<typeof getVersion>>;
-
-/** The published version of a script, or null when there is no script or nothing published yet. */
-export async function publishedScript(s: Services, scriptId: string | null | undefined): Promise<ScriptVersion | null> {
-  if (!scriptId) return null;
-  const [r] = await s.database.db.select({ v: callScripts.publishedVersion }).from(callScripts).where(eq(callScripts.id, scriptId));
-  return r?.v ? getVersion(s, scriptId, r.v) : null;
-}
-
-export async function campaignScriptId(s: Services, campaignId: string): Promise<string | null> {
-  const [r] = await s.database.db.select({ id: campaigns.scriptId }).from(campaigns).where(eq(campaigns.id, campaignId));
-  return r?.id ?? null;
-}
-
-/** The script operators see on inbound calls. */
-export async function inboundScript(s: Services): Promise<ScriptVersion | null> {
-  const [r] = await s.database.db.select({ id: callScripts.id }).from(callScripts).where(eq(callScripts.inbound, true));
-  return publishedScript(s, r?.id);
+/** The script for a call's screen pop: its campaign's published script, else the administrator's inbound script. */
+export async function scriptForCall(s: Services, campaignId: string | null): Promise<ScriptVersion | null> {
+  const campaignScript = campaignId ? publishedVersionJson(sql`(SELECT c.script_id FROM campaigns c WHERE c.id = ${campaignId})`) : sql`NULL::json`;
+  const [r] = await s.database.query<{ v: ScriptVersion | null }>(
+    sql`SELECT coalesce(${campaignScript}, ${publishedVersionJson(sql`(SELECT i.id FROM call_scripts i WHERE i.inbound)`)}) AS v`,
+  );
+  return r?.v ?? null;
 }
 
 /**
@@ -302,7 +301,7 @@ async function linkedContact(s: Services, op: AuthUser, input: z.infer<typeof Ru
     contactId = e.contactId;
   }
   if (input.contactId && !input.entryId) {
-    const [c] = rowsOf<{ id: string }>(await s.database.db.execute(sql`SELECT id FROM contacts WHERE id = ${input.contactId}`));
+    const [c] = await s.database.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId));
     if (!c) throw fieldError('contactId', `no contact ${input.contactId}`);
   }
   return contactId;

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 
@@ -30,6 +30,9 @@ export interface Database {
   /** PGlite only: a tarball of the data directory (used to seed test databases quickly). */
   dumpDataDir?(): Promise<Blob>;
 }
+
+/** A timestamp column as `Date.toISOString()` writes it, the same on PGlite and PostgreSQL (for JSON built in SQL). */
+export const isoText = (column: SQL) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Rows of a raw `execute` on either engine (postgres-js returns an array, PGlite `{ rows }`). */
 export function rowsOf<T>(result: unknown): T[] {

@@ -1,5 +1,6 @@
 import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
+import { isoText } from '../db/client.js';
 import { dialEntries, dispositionKinds, type DispositionKind } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
@@ -8,7 +9,7 @@ import { newId } from '../shared/ids.js';
 import { addDnc, refusalReasonList } from './campaigns.js';
 import { bookMeeting } from '../meetings/service.js';
 import { VersionSchema } from '../call-scripts/schemas.js';
-import type { ScriptVersion } from '../call-scripts/service.js';
+import { publishedVersionJson, type ScriptVersion } from '../call-scripts/service.js';
 
 export const EntrySchema = z
   .object({
@@ -64,9 +65,6 @@ export const DispositionInput = z
   })
   .openapi('DispositionInput');
 
-/** A timestamp as `Date.toISOString()` writes it, the same on PGlite and PostgreSQL. */
-const iso = (column: SQL) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 interface CardRow extends Record<string, unknown> {
   id: string;
   campaign_id: string;
@@ -102,17 +100,11 @@ function cardQuery(entries: SQL, opts: { extra?: SQL; fresh?: SQL } = {}) {
   return sql`SELECT e.id, c.id AS campaign_id, c.name AS campaign_name, c.caller_id,
       ct.id AS contact_id, ct.name AS contact_name, ct.company, ct.email, ct.status AS contact_status,
       e.phone, e.timezone, e.fields, e.attempts, e.last_disposition, e.callback_owner IS NOT NULL AS personal_callback,
-      ${iso(sql`e.locked_until`)} AS locked_until,
+      ${isoText(sql`e.locked_until`)} AS locked_until,
       (SELECT coalesce(json_agg(json_build_object('kind', h.kind, 'reason', h.reason, 'note', h.note, 'operatorId', h.operator_id,
-                'at', ${iso(sql`h.created_at`)}) ORDER BY h.created_at DESC, h.id DESC), '[]'::json)
+                'at', ${isoText(sql`h.created_at`)}) ORDER BY h.created_at DESC, h.id DESC), '[]'::json)
          FROM (${history}) h) AS history,
-      (SELECT json_build_object('scriptId', v.script_id, 'name', v.name, 'version', v.version, 'graph', v.graph,
-                'publishedAt', ${iso(sql`v.published_at`)},
-                'publishedBy', CASE WHEN pu.id IS NULL THEN NULL ELSE json_build_object('id', pu.id, 'name', pu.name) END)
-         FROM call_scripts cs
-         JOIN call_script_versions v ON v.script_id = cs.id AND v.version = cs.published_version
-         LEFT JOIN users pu ON pu.id = v.published_by
-         WHERE cs.id = c.script_id) AS script
+      ${publishedVersionJson(sql`c.script_id`)} AS script
       ${opts.extra ?? sql``}
     FROM ${entries} e
     JOIN campaigns c ON c.id = e.campaign_id
