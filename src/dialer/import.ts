@@ -556,33 +556,27 @@ async function saveImport(
   onStep: (step: { done: number; of: number }) => void,
 ) {
   const now = s.clock.now().toISOString();
-  await s.database.transactionScript(async (_exec, run) => {
-    // Each statement is a step of the saving phase the administrator's progress bar shows.
-    const steps = 12;
-    let done = 0;
-    const query = async <T,>(text: string, params?: unknown[]): Promise<T[]> => {
-      const rows = await run<T>(text, params);
-      onStep({ done: ++done, of: steps });
-      return rows;
-    };
-    await query(
+  // The checks and writes in order; each is a step of the saving phase on the administrator's progress bar,
+  // and the tally with the bookkeeping after them is the last.
+  const steps: Array<[string, unknown[]]> = [
+    [
       `UPDATE import_staging s SET verdict = 'duplicate', reason = 'same phone as line ' || f.first
        FROM (SELECT phone, min(line) AS first FROM import_staging WHERE job_id = $1 GROUP BY phone HAVING count(*) > 1) f
        WHERE s.job_id = $1 AND s.phone = f.phone AND s.line <> f.first`,
       [jobId],
-    );
-    await query(
+    ],
+    [
       `UPDATE import_staging s SET verdict = 'duplicate', reason = 'already in this campaign'
        FROM dial_entries e WHERE s.job_id = $1 AND s.verdict IS NULL AND e.campaign_id = $2 AND e.phone = s.phone`,
       [jobId, campaignId],
-    );
-    await query(
+    ],
+    [
       `UPDATE import_staging s SET verdict = 'dnc', reason = 'on the do-not-call list'
        FROM dnc_numbers d WHERE s.job_id = $1 AND s.verdict IS NULL AND d.phone = s.phone`,
       [jobId],
-    );
+    ],
     // Known numbers: a client, or a prospect someone owns, is not cold-called; a free prospect is.
-    await query(
+    [
       `UPDATE import_staging s SET existing = true, contact_id = c.id,
               verdict = CASE WHEN c.status IN ('active', 'lost') OR c.hunter_id IS NOT NULL OR c.account_manager_id IS NOT NULL THEN 'skipped' END,
               reason = CASE WHEN c.status IN ('active', 'lost') THEN 'a client of the client department'
@@ -591,14 +585,14 @@ async function saveImport(
        FROM contact_phones p JOIN contacts c ON c.id = p.contact_id
        WHERE s.job_id = $1 AND s.verdict IS NULL AND p.phone = s.phone`,
       [jobId],
-    );
-    await query(
+    ],
+    [
       `INSERT INTO contacts (id, name, company, email, status, first_source_id, first_touch_at, created_by, created_at, updated_at)
        SELECT contact_id, coalesce(name, phone), company, email, 'new', $2, $3::timestamptz, $4, $3::timestamptz, $3::timestamptz
        FROM import_staging WHERE job_id = $1 AND verdict IS NULL AND NOT existing`,
       [jobId, sourceId, now, actorId],
-    );
-    await query(
+    ],
+    [
       `INSERT INTO contact_phones (phone, contact_id, position, created_at)
        SELECT phone, contact_id, 0, $2::timestamptz FROM import_staging WHERE job_id = $1 AND verdict IS NULL AND NOT existing
        UNION ALL
@@ -607,20 +601,26 @@ async function saveImport(
        WHERE s.job_id = $1 AND s.verdict IS NULL AND NOT s.existing
        ON CONFLICT DO NOTHING`,
       [jobId, now],
-    );
-    await query(
+    ],
+    [
       `INSERT INTO dial_entries (id, campaign_id, list_id, contact_id, phone, timezone, line, fields, status, next_at, created_at, updated_at)
        SELECT entry_id, $2, $3, contact_id, phone, timezone, line, fields, 'pending', $4::timestamptz, $4::timestamptz, $4::timestamptz
        FROM import_staging WHERE job_id = $1 AND verdict IS NULL
        ON CONFLICT (campaign_id, phone) DO NOTHING`,
       [jobId, campaignId, listId, now],
-    );
-    await query(
+    ],
+    [
       `INSERT INTO import_rejects (job_id, line, kind, reason)
        SELECT job_id, line, verdict, reason FROM import_staging WHERE job_id = $1 AND verdict IS NOT NULL
        ON CONFLICT DO NOTHING`,
       [jobId],
-    );
+    ],
+  ];
+  await s.database.transactionScript(async (_exec, query) => {
+    for (const [i, [text, params]] of steps.entries()) {
+      await query(text, params);
+      onStep({ done: i + 1, of: steps.length + 1 });
+    }
     const tally = await query<{ verdict: string | null; n: number }>(
       'SELECT verdict, count(*)::int AS n FROM import_staging WHERE job_id = $1 GROUP BY verdict',
       [jobId],
@@ -634,5 +634,6 @@ async function saveImport(
        WHERE id = $1`,
       [jobId, n(null), n('duplicate'), n('dnc'), n('skipped'), s.clock.now().toISOString()],
     );
+    onStep({ done: steps.length + 1, of: steps.length + 1 });
   });
 }
