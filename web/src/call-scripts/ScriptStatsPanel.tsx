@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 import { FormError } from '../ui/Field';
 import { problemMessage } from '../ui/errors';
-import { formatPercent } from './format';
+import { formatPercent } from '../ui/format';
 import { getStats, type ScriptStats } from './api';
 
 /** Which steps and answers lead to meetings: runs through each step/answer and how many ended in a meeting. */

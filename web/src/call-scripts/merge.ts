@@ -21,8 +21,6 @@ function lookup(name: string, ctx: ScriptContext, answers: Record<string, Answer
   const str = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'boolean' ? yesNo(v) : String(v));
   switch (head) {
     case 'contact':
-      // `contact.fields.x` is accepted as well as `fields.x` (the import mapping documents it so).
-      if (rest[0] === 'fields' && rest.length === 2) return str(ctx.fields?.[rest[1]!]);
       return ctx.contact ? str((ctx.contact as Record<string, unknown>)[key]) : '';
     case 'operator':
       return key === 'name' ? str(ctx.operator?.name) : '';

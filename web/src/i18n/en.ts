@@ -440,7 +440,7 @@ export const en: Messages = {
   'import.map.phones': 'Phones',
   'import.map.phoneN': 'Phone {n}',
   'import.map.fields': 'Custom fields',
-  'import.map.fieldsHint': 'The call script can show them as {{contact.fields.key}}; a key is lowercase Latin letters, digits and _.',
+  'import.map.fieldsHint': 'The call script can show them as {{fields.key}}; a key is lowercase Latin letters, digits and _.',
   'import.fieldKey': 'Key',
   'import.fieldColumn': 'Column',
   'import.addPhone': 'Another phone column',

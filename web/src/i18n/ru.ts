@@ -439,7 +439,7 @@ export const ru = {
   'import.map.phones': 'Телефоны',
   'import.map.phoneN': 'Телефон {n}',
   'import.map.fields': 'Дополнительные поля',
-  'import.map.fieldsHint': 'Доступны в скрипте разговора как {{contact.fields.ключ}}; ключ — латиница в нижнем регистре, цифры и _.',
+  'import.map.fieldsHint': 'Доступны в скрипте разговора как {{fields.ключ}}; ключ — латиница в нижнем регистре, цифры и _.',
   'import.fieldKey': 'Ключ',
   'import.fieldColumn': 'Колонка',
   'import.addPhone': 'Ещё колонка с телефоном',

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Distribution, Locale } from '../api/types';
+import type { Distribution } from '../api/types';
 import { useI18n, type Translate } from '../i18n';
 import { useOnConnected, useSocketEvent } from '../realtime/hooks';
 import { Empty, Panel } from '../ui/bits';
 import { FormError } from '../ui/Field';
 import { problemMessage } from '../ui/errors';
-import { formatDateTime } from '../ui/format';
+import { formatDateTime, formatPercent } from '../ui/format';
 import { getDistribution } from './api';
 
 const REFRESH_DEBOUNCE_MS = 1000;
@@ -54,7 +54,7 @@ export function DistributionPanel() {
   useSocketEvent('meeting:updated', scheduleRefresh);
   useOnConnected(scheduleRefresh);
 
-  const pct = (v: number) => percent(v, locale);
+  const pct = (v: number) => formatPercent(v, locale);
   // Bars share one scale: the largest share or target on screen fills the track.
   const scale = Math.max(0.0001, ...(data?.hunters ?? []).flatMap((h) => [h.share, h.targetShare]));
 
@@ -148,9 +148,6 @@ export function DistributionPanel() {
   );
 }
 
-function percent(v: number, locale: Locale) {
-  return new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(v);
-}
 
 function duration(seconds: number | null, t: Translate) {
   if (seconds === null) return '—';

@@ -2,6 +2,11 @@ import type { Locale } from '../api/types';
 
 const intlLocale = (l: Locale) => (l === 'ru' ? 'ru-RU' : 'en-GB');
 
+/** A share (0..1) as a percentage with at most one decimal: "33,3 %" / "33.3%". */
+export function formatPercent(share: number, locale: Locale): string {
+  return new Intl.NumberFormat(intlLocale(locale), { style: 'percent', maximumFractionDigits: 1 }).format(share);
+}
+
 export function formatDateTime(iso: string | null, locale: Locale, timeZone?: string): string {
   if (!iso) return '';
   const d = new Date(iso);
