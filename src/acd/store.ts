@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { acdAttempts, callbackTasks, calls, contactPhones, contacts, sources, users, type AcdOutcome, type PhoneDevice, type UserStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { newId } from '../shared/ids.js';
@@ -92,11 +92,17 @@ export async function markOutcome(s: Services, callId: string, outcome: AcdOutco
 
 /** An operator picked up: the call is answered now, by them, and recorded under `recordingName`. */
 export async function markAnswered(s: Services, callId: string, userId: string, recordingName: string | null) {
-  const now = s.clock.now();
-  await s.database.db
-    .update(calls)
-    .set({ operatorId: userId, answeredAt: now, acdOutcome: 'answered', ...(recordingName ? { recordingName } : {}), updatedAt: now })
-    .where(and(eq(calls.id, callId), isNull(calls.endedAt)));
+  const at = s.clock.now().toISOString();
+  // The caller's contact is a lead this operator took, unless someone took it before.
+  await s.database.query(sql`
+    WITH answered AS (
+      UPDATE calls SET operator_id = ${userId}, answered_at = ${at}::timestamptz, acd_outcome = 'answered',
+        recording_name = coalesce(${recordingName}::text, recording_name), updated_at = ${at}::timestamptz
+      WHERE id = ${callId} AND ended_at IS NULL
+      RETURNING contact_id
+    )
+    UPDATE contacts k SET lead_by = ${userId} FROM answered a
+    WHERE k.id = a.contact_id AND k.lead_by IS NULL AND k.lead_at IS NOT NULL`, { prepared: true });
 }
 
 export async function setCallOwner(s: Services, callId: string, ownerId: string) {

@@ -3,6 +3,7 @@ import { contactPhones, contacts } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { isUniqueViolation } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
+import { markLead } from './leads.js';
 
 /**
  * The contact a caller or website visitor belongs to: found by number, or created as a new prospect that
@@ -15,12 +16,16 @@ export async function findOrCreateContactByPhone(
 ): Promise<{ contactId: string; known: boolean; firstSourceId: string | null }> {
   for (let attempt = 0; attempt < 2; attempt++) {
     const [found] = await s.database.db
-      .select({ contactId: contactPhones.contactId, firstSourceId: contacts.firstSourceId })
+      .select({ contactId: contactPhones.contactId, firstSourceId: contacts.firstSourceId, leadAt: contacts.leadAt })
       .from(contactPhones)
       .innerJoin(contacts, eq(contacts.id, contactPhones.contactId))
       .where(eq(contactPhones.phone, phone))
       .limit(1);
-    if (found) return { contactId: found.contactId, known: true, firstSourceId: found.firstSourceId };
+    if (found) {
+      // A contact from a dial list who calls or writes in is a lead now.
+      if (!found.leadAt) await markLead(s, found.contactId, { at: opts.at, by: null });
+      return { contactId: found.contactId, known: true, firstSourceId: found.firstSourceId };
+    }
     const id = newId('contact');
     try {
       await s.database.db.transaction(async (tx) => {
@@ -29,6 +34,7 @@ export async function findOrCreateContactByPhone(
           name: opts.name?.trim() || phone,
           firstSourceId: opts.sourceId,
           firstTouchAt: opts.at,
+          leadAt: opts.at,
           createdAt: opts.at,
           updatedAt: opts.at,
         });

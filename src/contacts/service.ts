@@ -175,6 +175,8 @@ export async function createContact(s: Services, actor: AuthUser | null, input: 
         accountManagerId: input.accountManagerId ?? null,
         firstSourceId: input.sourceId ?? null,
         firstTouchAt: now,
+        leadAt: now,
+        leadBy: actor?.id ?? null,
         createdBy: actor?.id ?? null,
         createdAt: now,
         updatedAt: now,

@@ -119,6 +119,9 @@ export const contacts = pgTable('contacts', {
   creditLimitMinor: bigint('credit_limit_minor', { mode: 'number' }),
   deferralDays: integer('deferral_days'),
   clientSince: ts('client_since'),
+  leadAt: ts('lead_at'),
+  leadBy: text('lead_by'),
+  leadCampaignId: text('lead_campaign_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
@@ -322,6 +325,7 @@ export const meetings = pgTable('meetings', {
   assignedHow: text('assigned_how').$type<AssignedHow>(),
   outcomeReason: text('outcome_reason'),
   outcomeAt: ts('outcome_at'),
+  heldAt: ts('held_at'),
   rescheduledFrom: ts('rescheduled_from'),
   idempotencyKey: text('idempotency_key'),
   createdAt: ts('created_at').notNull().defaultNow(),

@@ -230,6 +230,7 @@ interface HoldingRow extends Record<string, unknown> {
   locked_by: string | null;
   phone: string;
   contact_id: string;
+  campaign_id: string;
   source_id: string | null;
   call_id: string | null;
   call_operator: string | null;
@@ -238,7 +239,7 @@ interface HoldingRow extends Record<string, unknown> {
 /** The entry as it is, with its campaign's source and the call a disposition would end. */
 async function entryToDispose(s: Services, op: AuthUser, entryId: string, callId: string | null, at: string) {
   const [row] = await s.database.query<HoldingRow>(sql`
-    SELECT e.status, e.locked_by, e.phone, e.contact_id, c.source_id, k.id AS call_id, k.operator_id AS call_operator
+    SELECT e.status, e.locked_by, e.phone, e.contact_id, e.campaign_id, c.source_id, k.id AS call_id, k.operator_id AS call_operator
     FROM dial_entries e JOIN campaigns c ON c.id = e.campaign_id
     LEFT JOIN LATERAL (${callQuery(s, op, callId, at)}) k ON true
     WHERE e.id = ${entryId}`);
@@ -299,7 +300,7 @@ export async function recordDisposition(s: Services, op: AuthUser, entryId: stri
       const { scheduledAt, durationMinutes, location, notes } = input.meeting!;
       const booked = await bookMeeting(s, op, {
         contactId: e!.contact_id, scheduledAt, durationMinutes, location, notes, sourceId: e!.source_id ?? undefined, callId: e!.call_id ?? undefined,
-      });
+      }, undefined, { campaignId: e!.campaign_id });
       meetingId = booked.meeting.id;
     } else {
       await addDnc(s, op, e!.phone, input.note ?? 'asked not to be called');
@@ -353,12 +354,18 @@ async function writeDisposition(
         attribution_method = CASE WHEN u.campaign_source_id IS NULL THEN k.attribution_method ELSE 'campaign' END,
         updated_at = ${at}
       FROM updated u WHERE k.id = (SELECT id FROM call)
-    )
+    )${input.kind === 'callback' ? leadByCallback(at, op.id) : sql``}
     ${cardQuery(sql`updated`, { fresh: sql`recorded` })}`,
     { prepared: true },
   );
   return row;
 }
+
+/** A contact from a dial list who asks to be called back has shown interest: a lead of this campaign. */
+const leadByCallback = (at: SQL, opId: string) => sql`, lead AS (
+      UPDATE contacts k SET lead_at = ${at}, lead_by = coalesce(k.lead_by, ${opId}::text), lead_campaign_id = u.campaign_id
+      FROM updated u WHERE k.id = u.contact_id AND k.lead_at IS NULL
+    )`;
 
 /** Entries locked by someone who vanished go back to the pool once their lock runs out. */
 export async function releaseExpiredLocks(s: Services) {

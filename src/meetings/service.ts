@@ -9,6 +9,7 @@ import { newId } from '../shared/ids.js';
 import { meetingCard, meetingCards } from './cards.js';
 import { announce, routeMeeting } from './routing.js';
 import { periodsAt } from './policy.js';
+import { markLead } from '../contacts/leads.js';
 
 export const bookerRoles = ['operator', 'cc_admin', 'admin', 'sales_head'] as const;
 export const headRoles = ['sales_head', 'admin'] as const;
@@ -78,7 +79,13 @@ const allowedFrom: Record<(typeof outcomes)[number], MeetingStatus[]> = {
 };
 
 /** Books a meeting for a prospect and routes it at once. A repeated Idempotency-Key returns the first booking. */
-export async function bookMeeting(s: Services, actor: AuthUser, input: z.infer<typeof BookMeetingSchema>, idempotencyKey?: string) {
+export async function bookMeeting(
+  s: Services,
+  actor: AuthUser,
+  input: z.infer<typeof BookMeetingSchema>,
+  idempotencyKey?: string,
+  lead: { campaignId?: string | null } = {},
+) {
   if (idempotencyKey) {
     const [prior] = await s.database.db
       .select({ id: meetings.id })
@@ -96,9 +103,10 @@ export async function bookMeeting(s: Services, actor: AuthUser, input: z.infer<t
   }
   let sourceId = input.sourceId ?? null;
   if (input.callId) {
-    const [call] = await s.database.db.select({ sourceId: calls.sourceId }).from(calls).where(eq(calls.id, input.callId));
+    const [call] = await s.database.db.select({ sourceId: calls.sourceId, campaignId: calls.campaignId }).from(calls).where(eq(calls.id, input.callId));
     if (!call) throw fieldError('callId', `no call ${input.callId}`);
     sourceId ??= call.sourceId;
+    lead = { campaignId: lead.campaignId ?? call.campaignId };
   }
   if (input.sourceId) {
     const [src] = await s.database.db.select({ id: sources.id }).from(sources).where(eq(sources.id, input.sourceId));
@@ -124,9 +132,11 @@ export async function bookMeeting(s: Services, actor: AuthUser, input: z.infer<t
     });
   } catch (err) {
     // The same key raced in from a retry: answer with the booking that won.
-    if (idempotencyKey && isUniqueViolation(err)) return bookMeeting(s, actor, input, idempotencyKey);
+    if (idempotencyKey && isUniqueViolation(err)) return bookMeeting(s, actor, input, idempotencyKey, lead);
     throw err;
   }
+  // A contact from a dial list becomes a lead with its first meeting.
+  if (!contact.leadAt || !contact.leadBy) await markLead(s, contact.id, { at: now, by: actor.id, campaignId: lead.campaignId ?? null });
   // Stored first, then routed: if routing fails here, the sweeper routes the waiting meeting later.
   const fx = await routeMeeting(s, id, 'booked').catch((err: Error) => {
     s.logger.error({ err, meetingId: id }, 'routing a new meeting failed; the sweeper will retry');
@@ -213,6 +223,7 @@ export async function recordOutcome(s: Services, actor: AuthUser, id: string, in
     }
     if (!allowedFrom[input.outcome].includes(m.status)) throw new AppError('conflict', `A meeting that is ${m.status} cannot become ${input.outcome}`);
     const set: Partial<typeof meetings.$inferInsert> = { status: input.outcome, outcomeReason: input.reason ?? null, outcomeAt: now, updatedAt: now };
+    if (input.outcome === 'held') set.heldAt = now;
     if (input.outcome === 'rescheduled') {
       const to = new Date(input.rescheduledTo!);
       if (to <= now) throw fieldError('rescheduledTo', 'must be in the future');
