@@ -22,6 +22,7 @@ import { dialerRoutes, importPath } from './dialer/routes.js';
 import { callRoutes } from './calls/routes.js';
 import { attributionRoutes } from './attribution/routes.js';
 import { callScriptRoutes } from './call-scripts/routes.js';
+import { reportRoutes } from './reports/routes.js';
 
 const statusCodes: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
@@ -88,6 +89,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', acdRoutes());
   app.route('/', dialerRoutes());
   app.route('/', callScriptRoutes());
+  app.route('/', reportRoutes());
   app.route('/', meetingRoutes());
   app.route('/', clientRoutes());
   app.route('/', pauseReasonList.routes());

@@ -117,6 +117,10 @@ const envSchema = z.object({
   DIALER_CALLBACK_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(15),
   /** Record answered calls that the app bridges (stored by Asterisk, streamed by the service). */
   RECORD_CALLS: bool.default(true),
+  /** A waiting caller answered within this many seconds counts toward the service level. */
+  SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
+  /** How often each instance looks for wallboard changes to push to the supervisors connected to it. */
+  WALLBOARD_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
 });
 
 export function isTimeZone(tz: string): boolean {
@@ -246,5 +250,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { wsUrl: e.SOFTPHONE_WS_URL, domain: e.SOFTPHONE_SIP_DOMAIN ?? new URL(e.SOFTPHONE_WS_URL).hostname, password: e.SOFTPHONE_PASSWORD }
         : null,
     webDistDir: e.WEB_DIST_DIR,
+    reports: { serviceLevelSeconds: e.SERVICE_LEVEL_SECONDS, wallboardRefreshMs: e.WALLBOARD_REFRESH_MS },
   };
 }

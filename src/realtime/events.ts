@@ -8,6 +8,7 @@ import { SetStatusSchema } from '../users/schemas.js';
 import { managedRoles, setStatus } from '../users/service.js';
 import { answerOffer, openOffersOf } from '../meetings/routing.js';
 import { DeclineSchema } from '../meetings/service.js';
+import { wallboardRoles, wallboardSnapshot } from '../reports/wallboard.js';
 
 /**
  * A client-to-server socket event: who may send it, what its payload must look like, and the domain
@@ -54,6 +55,12 @@ export const socketEvents: SocketEvent[] = [
     roles: staffRoles,
     payload: SetStatusSchema,
     handle: (s, user, p) => setStatus(s, user, p),
+  }),
+  defineEvent({
+    event: 'wallboard:snapshot',
+    roles: wallboardRoles,
+    payload: z.object({}).strict().optional(),
+    handle: (s) => wallboardSnapshot(s),
   }),
   defineEvent({
     event: 'presence:list',

@@ -10,6 +10,7 @@ import { validationError } from '../shared/http.js';
 import { roleRoom, userRoom } from './hub.js';
 import { socketEvents } from './events.js';
 import { goOfflineIfStillGone, presenceAudience } from '../users/service.js';
+import { startWallboardPush } from '../reports/wallboard.js';
 
 type Ack = (response: { ok: true; data: unknown } | { ok: false; error: ReturnType<typeof toProblem> }) => void;
 
@@ -71,11 +72,13 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
   const state = { closing: false };
   io.on('connection', (socket) => onConnection(io, socket, services, state));
   services.realtime.attach(io);
+  const stopWallboard = startWallboardPush(io, services);
 
   return {
     io,
     async close() {
       state.closing = true;
+      stopWallboard();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.allSettled(redisClients.map((c) => (c.isOpen ? c.quit() : Promise.resolve())));
