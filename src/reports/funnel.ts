@@ -255,6 +255,7 @@ export async function trendReport(s: Services, actor: AuthUser, q: TrendQueryInp
     period: periodDto(period),
     groupBy,
     key: key ?? null,
+    currency: s.config.currency,
     days: [...byDay].map(([date, c]) => ({ date, calls: c.calls, targetCalls: c.targetCalls, newLeads: c.newLeads, meetingsBooked: c.meetingsBooked, meetingsHeld: c.meetingsHeld, firstSales: c.firstSales, revenueMinor: c.revenueMinor })),
   };
 }

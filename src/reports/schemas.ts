@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { PeriodQuery } from './period.js';
 import { groupings, stages } from './funnel.js';
 import { operatorStatuses } from './people.js';
+import { allUserStatuses } from '../db/schema.js';
 
 export const Format = z.enum(['json', 'csv']).optional().openapi({ description: '`csv` for the same rows as a CSV file (or send `Accept: text/csv`)' });
 const Id = z.string().max(64).regex(/^[a-z]+_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id such as src_01J…');
@@ -69,6 +70,7 @@ export const TrendSchema = z
     period: PeriodSchema,
     groupBy: z.enum(groupings),
     key: z.string().nullable(),
+    currency: z.string(),
     days: z.array(z.object({ date: z.string(), calls: int, targetCalls: int, newLeads: int, meetingsBooked: int, meetingsHeld: int, firstSales: int, revenueMinor: int })),
   })
   .openapi('FunnelTrend');
@@ -147,7 +149,7 @@ export const BranchesSchema = z
   })
   .openapi('ScriptBranchesReport');
 
-const Person = { id: z.string(), name: z.string(), status: z.string(), reason: z.string().nullable(), since: z.string(), connected: z.boolean() };
+const Person = { id: z.string(), name: z.string(), status: z.enum(allUserStatuses), reason: z.string().nullable(), since: z.string(), connected: z.boolean() };
 export const WallboardSchema = z
   .object({
     at: z.string(),
