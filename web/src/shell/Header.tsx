@@ -1,6 +1,7 @@
 import type { User } from '../api/types';
 import { useI18n } from '../i18n';
 import { StatusControl } from '../presence/StatusControl';
+import { reportsFor, wallboardRoles } from '../reports/api';
 import { Link } from '../router/router';
 import { signOut } from '../session/session';
 import { ConnectionIndicator } from './ConnectionIndicator';
@@ -14,13 +15,23 @@ export function Header({ user }: { user: User }) {
         <img src="/favicon.svg" alt="" width="24" height="24" />
         <span>{t('app.name')}</span>
       </Link>
-      {(user.role === 'cc_admin' || user.role === 'admin') && (
-        <nav class="topbar__nav">
+      <nav class="topbar__nav">
+        {(user.role === 'cc_admin' || user.role === 'admin') && (
           <Link href="/scripts" data-testid="nav-scripts">
             {t('scripts.nav')}
           </Link>
-        </nav>
-      )}
+        )}
+        {reportsFor(user.role).length > 0 && (
+          <Link href="/reports" data-testid="nav-reports">
+            {t('reports.nav')}
+          </Link>
+        )}
+        {wallboardRoles.includes(user.role) && (
+          <Link href="/wallboard" data-testid="nav-wallboard">
+            {t('wallboard.nav')}
+          </Link>
+        )}
+      </nav>
       <div class="topbar__user">
         <span class="topbar__name" data-testid="user-name">
           {user.name}

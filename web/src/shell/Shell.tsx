@@ -6,6 +6,8 @@ import { ContactPage } from '../contacts/ContactPage';
 import { HomePage } from '../homes/HomePage';
 import { useI18n } from '../i18n';
 import { RoutingLogPage } from '../meetings/RoutingLogPage';
+import { ReportsPage } from '../reports/ReportsPage';
+import { WallboardPage } from '../reports/WallboardPage';
 import { Link, match, usePath } from '../router/router';
 import { Header } from './Header';
 
@@ -15,7 +17,8 @@ export function Shell({ user }: { user: User }) {
   return (
     <div class="shell">
       <Header user={user} />
-      <main class="content">{route(path, user)}</main>
+      {/* The wallboard is meant for a wall screen: it takes the whole width. */}
+      <main class={`content${path === '/wallboard' ? ' content--full' : ''}`}>{route(path, user)}</main>
     </div>
   );
 }
@@ -31,6 +34,8 @@ function route(path: string, user: User) {
   if (script) return <ScriptEditorPage id={script.id!} />;
   const routing = match('/meetings/:id/routing', path);
   if (routing) return <RoutingLogPage id={routing.id!} />;
+  if (path === '/reports') return <ReportsPage user={user} />;
+  if (path === '/wallboard') return <WallboardPage user={user} />;
   return <NotFound />;
 }
 
