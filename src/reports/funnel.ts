@@ -31,24 +31,28 @@ export function scopeOf(actor: AuthUser, groupBy: Grouping): string | null {
  * booked them and the hunter who took them; sales for the operator who took the lead and the hunter
  * who brought the client.
  */
-const callers = sql`count(DISTINCT coalesce(c.contact_id, CASE WHEN c.direction = 'inbound' THEN c.from_number ELSE c.to_number END))`;
+/** `caller_key` is who called: their contact, or the number when unknown (a stored hash, see migration 0010). */
+const callers = sql`count(DISTINCT c.caller_key)`;
 
 function parts(groupBy: Grouping, p: Period, currency: string) {
   const inPeriod = (col: SQL) => sql`${col} >= ${p.from.toISOString()}::timestamptz AND ${col} < ${p.to.toISOString()}::timestamptz`;
+  // The contact of a meeting or deal, looked up by its key: a period holds a few thousand of them, and
+  // joining would read every contact.
+  const of = (alias: 'm' | 'd', col: string) => sql.raw(`(SELECT k.${col} FROM contacts k WHERE k.id = ${alias}.contact_id)`);
   const key = {
     calls: { source: sql`c.source_id`, campaign: sql`c.campaign_id`, operator: sql`c.operator_id`, hunter: sql`c.operator_id` }[groupBy],
     leads: { source: sql`k.first_source_id`, campaign: sql`k.lead_campaign_id`, operator: sql`k.lead_by`, hunter: sql`k.hunter_id` }[groupBy],
     meetings: {
-      source: sql`coalesce(k.first_source_id, m.source_id)`,
-      campaign: sql`coalesce(k.lead_campaign_id, (SELECT mc.campaign_id FROM calls mc WHERE mc.id = m.call_id))`,
+      source: sql`coalesce(${of('m', 'first_source_id')}, m.source_id)`,
+      campaign: sql`coalesce(${of('m', 'lead_campaign_id')}, (SELECT mc.campaign_id FROM calls mc WHERE mc.id = m.call_id))`,
       operator: sql`m.booked_by`,
       hunter: sql`m.hunter_id`,
     }[groupBy],
     deals: {
-      source: sql`k.first_source_id`,
-      campaign: sql`k.lead_campaign_id`,
-      operator: sql`k.lead_by`,
-      hunter: sql`coalesce(d.commission_hunter_id, (SELECT h.from_hunter_id FROM handoffs h WHERE h.contact_id = d.contact_id), k.hunter_id)`,
+      source: of('d', 'first_source_id'),
+      campaign: of('d', 'lead_campaign_id'),
+      operator: of('d', 'lead_by'),
+      hunter: sql`coalesce(d.commission_hunter_id, (SELECT h.from_hunter_id FROM handoffs h WHERE h.contact_id = d.contact_id), ${of('d', 'hunter_id')})`,
     }[groupBy],
   };
   const day = (col: SQL) => sql`to_char(${col} AT TIME ZONE ${p.timeZone}, 'YYYY-MM-DD')`;
@@ -67,21 +71,21 @@ function parts(groupBy: Grouping, p: Period, currency: string) {
       key: key.meetings,
       day: day(sql`m.created_at`),
       select: sql`count(*)::int, 0, 0, 0::bigint`,
-      from: sql`meetings m JOIN contacts k ON k.id = m.contact_id WHERE ${inPeriod(sql`m.created_at`)}`,
+      from: sql`meetings m WHERE ${inPeriod(sql`m.created_at`)}`,
     },
     {
       name: 'held',
       key: key.meetings,
       day: day(sql`m.held_at`),
       select: sql`count(*)::int, 0, 0, 0::bigint`,
-      from: sql`meetings m JOIN contacts k ON k.id = m.contact_id WHERE ${inPeriod(sql`m.held_at`)}`,
+      from: sql`meetings m WHERE ${inPeriod(sql`m.held_at`)}`,
     },
     {
       name: 'deals',
       key: key.deals,
       day: day(sql`d.deal_date`),
       select: sql`(count(*) FILTER (WHERE d.is_first))::int, 0, 0, coalesce(sum(d.amount_minor) FILTER (WHERE d.currency = ${currency}), 0)::bigint`,
-      from: sql`deals d JOIN contacts k ON k.id = d.contact_id WHERE ${inPeriod(sql`d.deal_date`)}`,
+      from: sql`deals d WHERE ${inPeriod(sql`d.deal_date`)}`,
     },
   ];
 }
@@ -128,14 +132,19 @@ function add(into: Counts, r: StageRow) {
 async function stageCounts(s: Services, p: Period, groupBy: Grouping, by: 'key' | 'day', only?: { key: string | null }) {
   const all = parts(groupBy, p, s.config.currency);
   const calls = all[0]!;
+  const whole = by === 'key' && only === undefined;
   const unions = all.map((q) => {
     const dim = by === 'key' ? q.key : q.day;
     const filter = only === undefined ? sql`` : only.key === null ? sql` AND ${q.key} IS NULL` : sql` AND ${q.key} = ${only.key}`;
     return sql`(SELECT ${q.name}::text AS stage, ${dim} AS dim, ${q.select} FROM ${q.from}${filter} GROUP BY 2)`;
   });
   // A caller reached through two groups is one caller of the whole.
-  if (by === 'key' && only === undefined) unions.push(sql`(SELECT 'callers' AS stage, NULL AS dim, ${callers}::int, 0, 0, 0::bigint FROM ${calls.from})`);
-  return rowsOf<StageRow>(await s.database.db.execute(sql.join(unions, sql` UNION ALL `)));
+  if (whole) unions.push(sql`(SELECT 'callers' AS stage, NULL AS dim, 0, ${callers}::int, 0, 0::bigint FROM ${calls.from})`);
+  // Sorting a year of callers needs more than the default working memory.
+  return s.database.db.transaction(async (tx) => {
+    await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
+    return rowsOf<StageRow>(await tx.execute(sql.join(unions, sql` UNION ALL `)));
+  });
 }
 
 const rate = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10_000) / 10_000 : null);
@@ -177,7 +186,7 @@ export async function funnelReport(s: Services, actor: AuthUser, q: FunnelQueryI
   let distinctCallers: number | null = null;
   for (const r of rows) {
     if (r.stage === 'callers') {
-      distinctCallers = r.a;
+      distinctCallers = r.b;
       continue;
     }
     // Only hunters are hunters' rows: a call taken by anyone else has no hunter.
