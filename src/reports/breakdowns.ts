@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import type { Role } from '../db/schema.js';
 import { scriptStats } from '../call-scripts/service.js';
 import { periodDto, resolvePeriod } from './period.js';
+import { reportRows } from './query.js';
 
 export const refusalReaders = ['admin', 'cc_admin', 'sales_head'] as const satisfies readonly Role[];
 export const branchReaders = ['admin', 'cc_admin'] as const satisfies readonly Role[];
@@ -10,7 +11,7 @@ export const branchReaders = ['admin', 'cc_admin'] as const satisfies readonly R
 /** "Not interested" dispositions of the period by reason, most frequent first. */
 export async function refusalsReport(s: Services, q: { from?: string; to?: string; campaignId?: string }) {
   const period = resolvePeriod(q, s.clock.now(), s.config.companyTimeZone);
-  const rows = await s.database.query<{ reason: string | null; count: number }>(sql`
+  const rows = await reportRows<{ reason: string | null; count: number }>(s, sql`
     SELECT reason, count(*)::int AS count FROM dispositions
     WHERE kind = 'not_interested' AND created_at >= ${period.from.toISOString()}::timestamptz AND created_at < ${period.to.toISOString()}::timestamptz
       ${q.campaignId ? sql`AND campaign_id = ${q.campaignId}` : sql``}

@@ -3,6 +3,7 @@ import { rowsOf } from '../db/client.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError } from '../shared/errors.js';
+import { reportRows } from './query.js';
 import { daysOf, monthShares, periodDto, resolvePeriod, type Period } from './period.js';
 
 export const groupings = ['source', 'campaign', 'operator', 'hunter'] as const;
@@ -140,11 +141,7 @@ async function stageCounts(s: Services, p: Period, groupBy: Grouping, by: 'key' 
   });
   // A caller reached through two groups is one caller of the whole.
   if (whole) unions.push(sql`(SELECT 'callers' AS stage, NULL AS dim, 0, ${callers}::int, 0, 0::bigint FROM ${calls.from})`);
-  // Sorting a year of callers needs more than the default working memory.
-  return s.database.db.transaction(async (tx) => {
-    await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
-    return rowsOf<StageRow>(await tx.execute(sql.join(unions, sql` UNION ALL `)));
-  });
+  return reportRows<StageRow>(s, sql.join(unions, sql` UNION ALL `));
 }
 
 const rate = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10_000) / 10_000 : null);

@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/middleware.js';
 import type { Role } from '../db/schema.js';
 import { AppError } from '../shared/errors.js';
 import { periodDto, resolvePeriod, type Period } from './period.js';
+import { reportRows } from './query.js';
 
 type PeriodInput = { from?: string; to?: string };
 
@@ -43,7 +44,7 @@ export async function operatorsReport(s: Services, actor: AuthUser, q: PeriodInp
   const period = resolvePeriod(q, s.clock.now(), s.config.companyTimeZone);
   const { from, to } = bounds(period);
   const end = sql`${new Date(Math.min(period.to.getTime(), s.clock.now().getTime())).toISOString()}::timestamptz`;
-  const rows = await s.database.query<OperatorRow>(sql`
+  const rows = await reportRows<OperatorRow>(s, sql`
     WITH k AS (
       SELECT operator_id AS id,
         count(*) FILTER (WHERE direction = 'inbound' AND answered_at IS NOT NULL)::int AS handled,
@@ -119,7 +120,7 @@ export async function huntersReport(s: Services, actor: AuthUser, q: PeriodInput
   const only = scope(actor, 'hunter', hunterHeads);
   const period = resolvePeriod(q, s.clock.now(), s.config.companyTimeZone);
   const { from, to } = bounds(period);
-  const rows = await s.database.query<HunterRow>(sql`
+  const rows = await reportRows<HunterRow>(s, sql`
     WITH o AS (
       SELECT hunter_id AS id, count(*)::int AS offers,
         count(*) FILTER (WHERE status = 'accepted')::int AS accepted,
@@ -181,7 +182,7 @@ export async function accountManagersReport(s: Services, actor: AuthUser, q: Per
   const only = scope(actor, 'account_manager', managerHeads);
   const period = resolvePeriod(q, s.clock.now(), s.config.companyTimeZone);
   const { from, to } = bounds(period);
-  const rows = await s.database.query<ManagerRow>(sql`
+  const rows = await reportRows<ManagerRow>(s, sql`
     WITH c AS (
       SELECT c.account_manager_id AS id, count(*)::int AS clients,
         count(*) FILTER (WHERE coalesce(c.client_since, c.created_at) < ${to}
