@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { sql, type SQL } from 'drizzle-orm';
+import { SQL, sql } from 'drizzle-orm';
+import { compile, type Statement } from './statements.js';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 
@@ -19,6 +20,12 @@ export interface Database {
    * PostgreSQL parses and plans it once per connection instead of on every call.
    */
   query<T extends Record<string, unknown>>(q: SQL, opts?: { prepared?: boolean }): Promise<T[]>;
+  /**
+   * Prepared statements run in order in one transaction, each seeing what the earlier ones wrote; on
+   * PostgreSQL they are sent at once (pipelined), so many requests share one round trip and one commit.
+   * If one fails, none is kept.
+   */
+  batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>): Promise<T[][]>;
   transactionScript(fn: (exec: (script: string) => Promise<void>, query: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<void>): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -30,6 +37,8 @@ export interface Database {
   /** PGlite only: a tarball of the data directory (used to seed test databases quickly). */
   dumpDataDir?(): Promise<Blob>;
 }
+
+const toStatement = (q: SQL | Statement): Statement => (q instanceof SQL ? compile(q) : q);
 
 /** A timestamp column as `Date.toISOString()` writes it, the same on PGlite and PostgreSQL (for JSON built in SQL). */
 export const isoText = (column: SQL) => sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -68,6 +77,11 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       if (!opts?.prepared) return (await db.execute(q)) as unknown as T[];
       const { sql: text, params } = dialect.sqlToQuery(q);
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
+    },
+    async batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>) {
+      const statements = qs.map(toStatement);
+      const results = await client.begin((tx) => statements.map(({ text, params }) => tx.unsafe(text, params as never[], { prepare: true })));
+      return results as unknown as T[][];
     },
     async transactionScript(fn) {
       await client.begin(async (tx) => {
@@ -125,6 +139,13 @@ async function openPglite(dataDir: string | null, template?: Blob): Promise<Data
     async query<T extends Record<string, unknown>>(q: SQL) {
       const res = (await db.execute(q)) as unknown as { rows: T[] };
       return res.rows;
+    },
+    async batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>) {
+      return client.transaction(async (tx) => {
+        const out: T[][] = [];
+        for (const { text, params } of qs.map(toStatement)) out.push((await tx.query<T>(text, params)).rows);
+        return out;
+      });
     },
     async transactionScript(fn) {
       await client.transaction(async (tx) => {

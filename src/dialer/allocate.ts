@@ -10,6 +10,8 @@ import { addDnc, refusalReasonList } from './campaigns.js';
 import { bookMeeting } from '../meetings/service.js';
 import { VersionSchema } from '../call-scripts/schemas.js';
 import { publishedVersionJson, type ScriptVersion } from '../call-scripts/service.js';
+import { statementBatcher } from '../db/batcher.js';
+import { statementTemplate } from '../db/statements.js';
 
 export const EntrySchema = z
   .object({
@@ -132,7 +134,7 @@ function toCard(r: CardRow): z.infer<typeof EntrySchema> {
  * Entry `e` may be called now by an operator of campaign `c`: due, in the campaign's calling window in the
  * contact's own time, and not on the do-not-call list at this moment.
  */
-function callable(at: string) {
+function callable(at: unknown) {
   const local = sql`(${at}::timestamptz AT TIME ZONE e.timezone)`;
   return sql`e.status = 'pending' AND e.next_at <= ${at}::timestamptz
     AND extract(isodow FROM ${local})::int = ANY (c.window_days)
@@ -141,13 +143,24 @@ function callable(at: string) {
 }
 
 /** Entry `e` is nobody's personal callback, or its operator's callback has become anyone's. */
-function notSomeoneElsesCallback(opId: string, at: string, grace: string) {
+function notSomeoneElsesCallback(opId: unknown, at: unknown, grace: unknown) {
   const ago = sql`${at}::timestamptz - ${grace}::interval`;
   return sql`(e.callback_owner IS NULL OR e.callback_owner = ${opId} OR EXISTS (
     SELECT 1 FROM users u WHERE u.id = e.callback_owner AND (
       (u.status = 'offline' AND u.status_changed_at < ${ago} AND e.next_at < ${ago})
       OR NOT u.active
       OR EXISTS (SELECT 1 FROM absences a WHERE a.user_id = u.id AND a.starts_at <= ${at}::timestamptz AND a.ends_at > ${at}::timestamptz))))`;
+}
+
+const batchers = new WeakMap<Services, ReturnType<typeof statementBatcher>>();
+/**
+ * Allocations and dispositions of all the operators at once: those arriving together share a transaction
+ * (each statement still sees what the earlier ones wrote, so no entry goes to two operators).
+ */
+function hotPath(s: Services) {
+  let b = batchers.get(s);
+  if (!b) batchers.set(s, (b = statementBatcher(s.database)));
+  return b;
 }
 
 /**
@@ -158,41 +171,51 @@ function notSomeoneElsesCallback(opId: string, at: string, grace: string) {
  * when that operator is absent, or offline past the grace period). An entry they hold already comes back
  * until they record its disposition.
  *
- * One statement: many operators ask at once, and each round trip would hold their row locks longer.
+ * One statement per request, and the requests of operators asking at once go in one transaction (see
+ * `hotPath`): each statement sees the entries the earlier ones took, other transactions skip them.
  */
 export async function nextEntry(s: Services, op: AuthUser) {
   const now = s.clock.now();
-  const at = now.toISOString();
-  const until = new Date(now.getTime() + s.config.dialer.lockMinutes * 60_000).toISOString();
-  const grace = `${s.config.dialer.callbackGraceMinutes} minutes`;
-  // `picked` relies on the executor's order: UNION ALL runs its branches in turn and the nested loop keeps
-  // the campaigns' order, so LIMIT 1 stops at the first row locked and the later branches never run.
-  // (Entries of a list still importing are not visible yet: an import writes its entries and marks its
-  // list ready in one transaction.)
-  const rows = await s.database.query<CardRow & { held: boolean }>(sql`
+  const rows = await hotPath(s).run<CardRow & { held: boolean }>(
+    nextStatement({
+      opId: op.id,
+      at: now.toISOString(),
+      until: new Date(now.getTime() + s.config.dialer.lockMinutes * 60_000).toISOString(),
+      grace: `${s.config.dialer.callbackGraceMinutes} minutes`,
+    }),
+  );
+  const [row] = rows;
+  return row ? { entry: toCard(row), held: row.held } : { entry: null, held: false };
+}
+
+// `picked` relies on the executor's order: UNION ALL runs its branches in turn and the nested loop keeps
+// the campaigns' order, so LIMIT 1 stops at the first row locked and the later branches never run.
+// (Entries of a list still importing are not visible yet: an import writes its entries and marks its
+// list ready in one transaction.)
+const nextStatement = statementTemplate(['opId', 'at', 'until', 'grace'] as const, (p) => sql`
     WITH held AS (
-      SELECT h.id FROM dial_entries h WHERE h.status = 'locked' AND h.locked_by = ${op.id} LIMIT 1
+      SELECT h.id FROM dial_entries h WHERE h.status = 'locked' AND h.locked_by = ${p.opId}::text LIMIT 1
     ), mine AS MATERIALIZED (
       SELECT c.id, c.priority, c.window_days, c.window_start, c.window_end
       FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id
-      WHERE m.user_id = ${op.id} AND c.status = 'active' AND NOT EXISTS (SELECT 1 FROM held)
+      WHERE m.user_id = ${p.opId}::text AND c.status = 'active' AND NOT EXISTS (SELECT 1 FROM held)
     ), picked AS (
       SELECT own.id FROM (
         SELECT e.id FROM mine c JOIN dial_entries e ON e.campaign_id = c.id
-        WHERE e.callback_owner = ${op.id} AND ${callable(at)}
+        WHERE e.callback_owner = ${p.opId}::text AND ${callable(p.at)}
         ORDER BY c.priority DESC, c.id, e.next_at, e.id
         LIMIT 1 FOR UPDATE OF e SKIP LOCKED
       ) own
       UNION ALL
       SELECT due.id FROM (SELECT * FROM mine ORDER BY priority DESC, id) c CROSS JOIN LATERAL (
         SELECT e.id FROM dial_entries e
-        WHERE e.campaign_id = c.id AND ${callable(at)} AND ${notSomeoneElsesCallback(op.id, at, grace)}
+        WHERE e.campaign_id = c.id AND ${callable(p.at)} AND ${notSomeoneElsesCallback(p.opId, p.at, p.grace)}
         ORDER BY e.next_at, e.id
         LIMIT 1 FOR UPDATE OF e SKIP LOCKED
       ) due
       LIMIT 1
     ), taken AS (
-      UPDATE dial_entries t SET status = 'locked', locked_by = ${op.id}, locked_until = ${until}::timestamptz, updated_at = ${at}::timestamptz
+      UPDATE dial_entries t SET status = 'locked', locked_by = ${p.opId}::text, locked_until = ${p.until}::timestamptz, updated_at = ${p.at}::timestamptz
       WHERE t.id = (SELECT id FROM picked) AND t.status = 'pending'
       RETURNING t.*
     ), entry AS (
@@ -200,10 +223,7 @@ export async function nextEntry(s: Services, op: AuthUser) {
       UNION ALL
       SELECT t.*, false FROM taken t
     )
-    ${cardQuery(sql`entry`, { extra: sql`, e.held` })}`, { prepared: true });
-  const [row] = rows;
-  return row ? { entry: toCard(row), held: row.held } : { entry: null, held: false };
-}
+    ${cardQuery(sql`entry`, { extra: sql`, e.held` })}`);
 
 export async function entryCard(s: Services, id: string) {
   const [row] = await s.database.query<CardRow>(cardQuery(sql`(SELECT * FROM dial_entries WHERE id = ${id})`), { prepared: true });
@@ -217,13 +237,14 @@ const retryKinds = new Set<DispositionKind>(['no_answer', 'busy', 'voicemail']);
  * The call a disposition of entry `e` ends: `callId`, or by default the operator's latest outbound call to
  * the number since they took the entry (not yet credited to a campaign).
  */
-function callQuery(s: Services, op: AuthUser, callId: string | null, at: string) {
-  if (callId) return sql`SELECT k.id, k.operator_id FROM calls k WHERE k.id = ${callId}`;
-  const since = sql`coalesce(e.locked_until, ${at}::timestamptz) - ${`${s.config.dialer.lockMinutes} minutes`}::interval`;
+function callQuery(p: { opId: unknown; callId: unknown | null; at: unknown; lock: unknown }) {
+  if (p.callId !== null) return sql`SELECT k.id, k.operator_id FROM calls k WHERE k.id = ${p.callId}::text`;
+  const since = sql`coalesce(e.locked_until, ${p.at}::timestamptz) - ${p.lock}::interval`;
   return sql`SELECT k.id, k.operator_id FROM calls k
-    WHERE k.operator_id = ${op.id} AND k.direction = 'outbound' AND k.to_number = e.phone AND k.started_at >= ${since} AND k.campaign_id IS NULL
+    WHERE k.operator_id = ${p.opId}::text AND k.direction = 'outbound' AND k.to_number = e.phone AND k.started_at >= ${since} AND k.campaign_id IS NULL
     ORDER BY k.started_at DESC LIMIT 1`;
 }
+const lockInterval = (s: Services) => `${s.config.dialer.lockMinutes} minutes`;
 
 interface HoldingRow extends Record<string, unknown> {
   status: 'pending' | 'locked' | 'done';
@@ -241,7 +262,7 @@ async function entryToDispose(s: Services, op: AuthUser, entryId: string, callId
   const [row] = await s.database.query<HoldingRow>(sql`
     SELECT e.status, e.locked_by, e.phone, e.contact_id, e.campaign_id, c.source_id, k.id AS call_id, k.operator_id AS call_operator
     FROM dial_entries e JOIN campaigns c ON c.id = e.campaign_id
-    LEFT JOIN LATERAL (${callQuery(s, op, callId, at)}) k ON true
+    LEFT JOIN LATERAL (${callQuery({ opId: op.id, callId, at, lock: lockInterval(s) })}) k ON true
     WHERE e.id = ${entryId}`);
   return row;
 }
@@ -258,7 +279,7 @@ function refusal(e: HoldingRow | undefined, op: AuthUser, entryId: string, callI
 }
 
 /** What becomes of entry `e` of campaign `r` (SET assignments): retried, a personal callback, or done. */
-function nextState(kind: DispositionKind, at: SQL, callbackAt: Date | null, opId: string) {
+function nextState(kind: DispositionKind, at: SQL, callbackAt: unknown, opId: unknown) {
   if (retryKinds.has(kind)) {
     const last = sql`e.attempts + 1 >= r.max_attempts`;
     return sql`status = CASE WHEN ${last} THEN 'done' ELSE 'pending' END,
@@ -266,7 +287,7 @@ function nextState(kind: DispositionKind, at: SQL, callbackAt: Date | null, opId
       next_at = CASE WHEN ${last} THEN e.next_at ELSE ${at} + (r.retry_minutes ->> ${kind}::text)::int * interval '1 minute' END,
       callback_owner = NULL`;
   }
-  if (kind === 'callback') return sql`status = 'pending', next_at = ${callbackAt!.toISOString()}::timestamptz, callback_owner = ${opId}::text`;
+  if (kind === 'callback') return sql`status = 'pending', next_at = ${callbackAt}::timestamptz, callback_owner = ${opId}::text`;
   return sql`status = 'done', outcome = ${kind}::text, callback_owner = NULL`;
 }
 
@@ -328,24 +349,49 @@ async function writeDisposition(
   input: z.infer<typeof DispositionInput>,
   d: { id: string; at: string; callbackAt: Date | null; meetingId: string | null },
 ) {
-  const at = sql`${d.at}::timestamptz`;
-  const theirCall = input.callId ? sql`AND EXISTS (SELECT 1 FROM call WHERE call.operator_id IS NULL OR call.operator_id = ${op.id})` : sql``;
-  const [row] = await s.database.query<CardRow>(
-    sql`
+  const statement = dispositionStatement(input.kind, !!input.callId)({
+    id: d.id,
+    entryId,
+    opId: op.id,
+    at: d.at,
+    callId: input.callId ?? null,
+    kind: input.kind,
+    reason: input.reason ?? null,
+    callbackAt: d.callbackAt?.toISOString() ?? null,
+    meetingId: d.meetingId,
+    note: input.note ?? null,
+    lock: lockInterval(s),
+  });
+  const [row] = await hotPath(s).run<CardRow>(statement);
+  return row;
+}
+
+const dispositionParams = ['id', 'entryId', 'opId', 'at', 'callId', 'kind', 'reason', 'callbackAt', 'meetingId', 'note', 'lock'] as const;
+const dispositionStatements = new Map<string, ReturnType<typeof statementTemplate<(typeof dispositionParams)[number]>>>();
+
+/** The disposition statement of each kind, with or without a given call: built once, filled in per request. */
+function dispositionStatement(kind: DispositionKind, withCall: boolean) {
+  const key = `${kind}:${withCall}`;
+  let t = dispositionStatements.get(key);
+  if (!t) {
+    t = statementTemplate(dispositionParams, (p) => {
+      const at = sql`${p.at}::timestamptz`;
+      const theirCall = withCall ? sql`AND EXISTS (SELECT 1 FROM call WHERE call.operator_id IS NULL OR call.operator_id = ${p.opId}::text)` : sql``;
+      return sql`
     WITH held AS (
-      SELECT e.id, e.phone, e.locked_until FROM dial_entries e WHERE e.id = ${entryId} AND e.status = 'locked' AND e.locked_by = ${op.id}
+      SELECT e.id, e.phone, e.locked_until FROM dial_entries e WHERE e.id = ${p.entryId}::text AND e.status = 'locked' AND e.locked_by = ${p.opId}::text
     ), call AS (
-      SELECT k.id, k.operator_id FROM held e CROSS JOIN LATERAL (${callQuery(s, op, input.callId ?? null, d.at)}) k
+      SELECT k.id, k.operator_id FROM held e CROSS JOIN LATERAL (${callQuery({ opId: p.opId, callId: withCall ? p.callId : null, at: p.at, lock: p.lock })}) k
     ), updated AS (
-      UPDATE dial_entries e SET ${nextState(input.kind, at, d.callbackAt, op.id)},
-        attempts = e.attempts + 1, last_disposition = ${input.kind}::text, locked_by = NULL, locked_until = NULL, updated_at = ${at}
+      UPDATE dial_entries e SET ${nextState(kind, at, p.callbackAt, p.opId)},
+        attempts = e.attempts + 1, last_disposition = ${p.kind}::text, locked_by = NULL, locked_until = NULL, updated_at = ${at}
       FROM campaigns r
-      WHERE r.id = e.campaign_id AND e.id = ${entryId} AND e.status = 'locked' AND e.locked_by = ${op.id} ${theirCall}
+      WHERE r.id = e.campaign_id AND e.id = ${p.entryId}::text AND e.status = 'locked' AND e.locked_by = ${p.opId}::text ${theirCall}
       RETURNING e.*, r.source_id AS campaign_source_id
     ), recorded AS (
       INSERT INTO dispositions (id, entry_id, campaign_id, contact_id, operator_id, call_id, kind, reason, callback_at, meeting_id, note, created_at)
-      SELECT ${d.id}, u.id, u.campaign_id, u.contact_id, ${op.id}, (SELECT id FROM call), ${input.kind}::text, ${input.reason ?? null}::text,
-        ${d.callbackAt?.toISOString() ?? null}::timestamptz, ${d.meetingId}::text, ${input.note ?? null}::text, ${at}
+      SELECT ${p.id}::text, u.id, u.campaign_id, u.contact_id, ${p.opId}::text, (SELECT id FROM call), ${p.kind}::text, ${p.reason}::text,
+        ${p.callbackAt}::timestamptz, ${p.meetingId}::text, ${p.note}::text, ${at}
       FROM updated u
       RETURNING *
     ), credited AS (
@@ -354,15 +400,16 @@ async function writeDisposition(
         attribution_method = CASE WHEN u.campaign_source_id IS NULL THEN k.attribution_method ELSE 'campaign' END,
         updated_at = ${at}
       FROM updated u WHERE k.id = (SELECT id FROM call)
-    )${input.kind === 'callback' ? leadByCallback(at, op.id) : sql``}
-    ${cardQuery(sql`updated`, { fresh: sql`recorded` })}`,
-    { prepared: true },
-  );
-  return row;
+    )${kind === 'callback' ? leadByCallback(at, p.opId) : sql``}
+    ${cardQuery(sql`updated`, { fresh: sql`recorded` })}`;
+    });
+    dispositionStatements.set(key, t);
+  }
+  return t;
 }
 
 /** A contact from a dial list who asks to be called back has shown interest: a lead of this campaign. */
-const leadByCallback = (at: SQL, opId: string) => sql`, lead AS (
+const leadByCallback = (at: SQL, opId: unknown) => sql`, lead AS (
       UPDATE contacts k SET lead_at = ${at}, lead_by = coalesce(k.lead_by, ${opId}::text), lead_campaign_id = u.campaign_id
       FROM updated u WHERE k.id = u.contact_id AND k.lead_at IS NULL
     )`;
