@@ -38,10 +38,12 @@ CREATE INDEX deals_first_date_idx ON deals (deal_date) WHERE is_first;
 CREATE INDEX payments_paid_idx ON payments (paid_at);
 CREATE INDEX meeting_offers_offered_idx ON meeting_offers (offered_at);
 CREATE INDEX dispositions_created_idx ON dispositions (created_at) WHERE kind = 'not_interested';
-CREATE INDEX user_status_log_at_idx ON user_status_log (at);
+-- Time in each state: a period of one person's state log read in order from the index alone.
+DROP INDEX user_status_log_user_idx;
+CREATE INDEX user_status_log_user_idx ON user_status_log (user_id, at) INCLUDE (status, reason);
 
 -- Unique callers of a period: who called (their contact, or the number when unknown) as a 64-bit key,
 -- and a covering index so that the funnel's pass over a period's calls never reads the table.
 ALTER TABLE calls ADD COLUMN caller_key bigint GENERATED ALWAYS AS
   (hashtextextended(coalesce(contact_id, CASE WHEN direction = 'inbound' THEN from_number ELSE to_number END), 0)) STORED;
-CREATE INDEX calls_report_idx ON calls (started_at) INCLUDE (direction, source_id, campaign_id, operator_id, target, caller_key);
+CREATE INDEX calls_report_idx ON calls (started_at) INCLUDE (direction, source_id, campaign_id, operator_id, target, caller_key, answered_at, talk_seconds);

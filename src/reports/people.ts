@@ -54,17 +54,21 @@ export async function operatorsReport(s: Services, actor: AuthUser, q: PeriodInp
       FROM calls WHERE started_at >= ${from} AND started_at < ${to} AND operator_id IS NOT NULL GROUP BY 1
     ), m AS (
       SELECT booked_by AS id, count(*)::int AS booked FROM meetings WHERE created_at >= ${from} AND created_at < ${to} GROUP BY 1
-    ), log AS (
-      SELECT l.user_id, l.status, l.reason, l.at, l.id FROM user_status_log l WHERE l.at >= ${from} AND l.at < ${end}
-      UNION ALL
-      SELECT u.id, b.status, b.reason, b.at, b.id FROM users u
-      CROSS JOIN LATERAL (SELECT status, reason, at, id FROM user_status_log l WHERE l.user_id = u.id AND l.at < ${from} ORDER BY l.at DESC, l.id DESC LIMIT 1) b
-      WHERE u.role = 'operator'
     ), spans AS (
-      SELECT user_id, status, reason, greatest(at, ${from}) AS s, coalesce(lead(at) OVER (PARTITION BY user_id ORDER BY at, id), ${end}) AS e FROM log
+      -- Per operator, in the order of the (user, time) index that covers the state log: each state lasts
+      -- until the next one, and the state held when the period began counts from its start.
+      SELECT u.id AS user_id, x.status, x.reason, x.seconds FROM users u CROSS JOIN LATERAL (
+        SELECT l.status, l.reason, extract(epoch FROM coalesce(lead(l.at) OVER (ORDER BY l.at), ${end}) - l.at) AS seconds
+        FROM user_status_log l WHERE l.user_id = u.id AND l.at >= ${from} AND l.at < ${end}
+        UNION ALL
+        SELECT b.status, b.reason,
+          extract(epoch FROM coalesce((SELECT min(f.at) FROM user_status_log f WHERE f.user_id = u.id AND f.at >= ${from} AND f.at < ${end}), ${end}) - ${from})
+        FROM (SELECT l.status, l.reason FROM user_status_log l WHERE l.user_id = u.id AND l.at < ${from} ORDER BY l.at DESC LIMIT 1) b
+      ) x
+      WHERE u.role = 'operator'${only}
     ), t AS (
       SELECT user_id AS id, json_agg(json_build_object('status', status, 'reason', reason, 'seconds', seconds)) AS spans
-      FROM (SELECT user_id, status, reason, round(sum(extract(epoch FROM e - s)))::int AS seconds FROM spans WHERE e > s GROUP BY 1, 2, 3) x
+      FROM (SELECT user_id, status, reason, round(sum(seconds))::int AS seconds FROM spans WHERE seconds > 0 GROUP BY 1, 2, 3) x
       GROUP BY 1
     )
     SELECT u.id, u.name, coalesce(k.handled, 0) AS handled, coalesce(k.made, 0) AS made, coalesce(k.connected, 0) AS connected,
