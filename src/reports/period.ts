@@ -58,6 +58,12 @@ export function resolvePeriod(q: { from?: string; to?: string }, now: Date, time
   return { from, to, timeZone };
 }
 
+/** The local calendar day (YYYY-MM-DD) of an instant. */
+export function localDay(at: Date, timeZone: string): string {
+  const p = localParts(at, timeZone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
 /** Local calendar days (YYYY-MM-DD) a period touches, in order. */
 export function daysOf(period: Period): string[] {
   const days: string[] = [];
@@ -65,7 +71,7 @@ export function daysOf(period: Period): string[] {
   for (;;) {
     const start = zonedMidnight(p.year, p.month, p.day, period.timeZone);
     if (start >= period.to) break;
-    days.push(`${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`);
+    days.push(localDay(start, period.timeZone));
     p = localParts(new Date(start.getTime() + DAY + 3 * 3_600_000), period.timeZone);
   }
   return days;

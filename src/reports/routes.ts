@@ -7,6 +7,7 @@ import { accountManagersReport, hunterHeads, huntersReport, managerHeads, operat
 import { branchReaders, refusalReaders, refusalsReport, scriptBranchesReport } from './breakdowns.js';
 import { wallboardRoles, wallboardSnapshot } from './wallboard.js';
 import { toCsv } from './csv.js';
+import { localDay } from './period.js';
 import {
   BranchesQuery,
   BranchesSchema,
@@ -33,8 +34,6 @@ function wantsCsv(c: Context<AppEnv>, format: 'json' | 'csv' | undefined) {
   return format === 'csv' || (format === undefined && /\btext\/csv\b/.test(c.req.header('accept') ?? ''));
 }
 
-const day = (iso: string, timeZone: string, end = false) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.parse(iso) - (end ? 1 : 0)));
 
 /** The report as JSON, or its rows as a CSV download named after the report and its period. */
 function answer<R extends { period: { from: string; to: string; timeZone: string } }>(
@@ -46,7 +45,8 @@ function answer<R extends { period: { from: string; to: string; timeZone: string
 ) {
   if (!wantsCsv(c, format)) return c.json(result, 200);
   const p = result.period;
-  const file = `${name}-${day(p.from, p.timeZone)}-${day(p.to, p.timeZone, true)}.csv`;
+  // The last day is the one the period's exclusive end closes.
+  const file = `${name}-${localDay(new Date(p.from), p.timeZone)}-${localDay(new Date(Date.parse(p.to) - 1), p.timeZone)}.csv`;
   return c.body(toCsv(rows(result)), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${file}"` });
 }
 
