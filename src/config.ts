@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostname } from 'node:os';
 import { isSupportedCountry } from 'libphonenumber-js';
 
 const bool = z
@@ -38,6 +39,17 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only')
     .default('switchboard'),
+  /**
+   * Several Asterisk servers: a JSON array of {name, url, user, password, app}. Without it, ARI_URL and
+   * its companions describe the one server.
+   */
+  ARI_SERVERS: z.string().trim().min(2).optional(),
+  /** How often the instance holding a server's ARI lease checks it, and how often a standby tries to take it. */
+  ARI_LEASE_CHECK_MS: z.coerce.number().int().min(100).max(30_000).default(1000),
+  /** This instance's name in leases and logs (default: host name and process id). */
+  INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits and . _ : -').optional(),
+  /** Where the other instances reach this one's HTTP port (default: http://127.0.0.1:PORT). */
+  INSTANCE_URL: optionalUrl(['http:', 'https:']),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   ADMIN_EMAIL: z.string().email().default('admin@switchboard.local'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
@@ -134,6 +146,47 @@ export function isTimeZone(tz: string): boolean {
 
 export type Config = ReturnType<typeof loadConfig>;
 
+/** One Asterisk server: `name` is stored with each call it carries. */
+export interface AriServer {
+  name: string;
+  url: string;
+  user: string;
+  password: string;
+  app: string;
+}
+
+const serverSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, "_" and "-"'),
+    url: z.string().refine((v) => URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol), 'must be an http(s) URL'),
+    user: z.string().min(1),
+    password: z.string().min(1),
+    app: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only').default('switchboard'),
+  })
+  .strict();
+
+function parseServers(text: string, problems: string[]): AriServer[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    problems.push('ARI_SERVERS: must be a JSON array of {name, url, user, password, app}');
+    return [];
+  }
+  const parsed = z.array(serverSchema).min(1, 'list at least one server').safeParse(raw);
+  if (!parsed.success) {
+    // Never echo the value: it holds passwords.
+    for (const i of parsed.error.issues) problems.push(`ARI_SERVERS${i.path.map((p) => `[${String(p)}]`).join('')}: ${i.message}`);
+    return [];
+  }
+  const names = parsed.data.map((s) => s.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) problems.push(`ARI_SERVERS: the name "${dup}" is listed twice`);
+  const endpoints = parsed.data.map((s) => `${s.url}|${s.app}`);
+  if (new Set(endpoints).size !== endpoints.length) problems.push('ARI_SERVERS: two servers share one URL and app name');
+  return parsed.data;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -157,6 +210,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ARI_URL && (!e.ARI_USER || !e.ARI_PASSWORD)) {
     problems.push('ARI_USER/ARI_PASSWORD: required when ARI_URL is set');
   }
+  let servers: AriServer[] = [];
+  if (e.ARI_SERVERS) {
+    if (e.ARI_URL) problems.push('ARI_SERVERS/ARI_URL: set one of them, not both');
+    servers = parseServers(e.ARI_SERVERS, problems);
+  } else if (e.ARI_URL && e.ARI_USER && e.ARI_PASSWORD) {
+    servers = [{ name: e.ARI_PBX_NAME, url: e.ARI_URL, user: e.ARI_USER, password: e.ARI_PASSWORD, app: e.ARI_APP }];
+  }
   if (!!e.SOFTPHONE_WS_URL !== !!e.SOFTPHONE_PASSWORD) {
     problems.push('SOFTPHONE_WS_URL/SOFTPHONE_PASSWORD: set both for the browser softphone, or neither');
   }
@@ -173,15 +233,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? ({ kind: 'postgres', url: e.DATABASE_URL, max: e.DATABASE_POOL_SIZE } as const)
       : ({ kind: 'pglite', dataDir: e.DATA_DIR } as const),
     dataDir: e.DATA_DIR,
-    telephony: e.ARI_URL
-      ? {
-          url: e.ARI_URL,
-          user: e.ARI_USER as string,
-          password: e.ARI_PASSWORD as string,
-          app: e.ARI_APP,
-          pbx: e.ARI_PBX_NAME,
-        }
-      : null,
+    /** The Asterisk servers; the first one places the panel's calls (click-to-call). Null: telephony off. */
+    telephony: servers.length ? { servers, leaseCheckMs: e.ARI_LEASE_CHECK_MS } : null,
+    instance: {
+      id: e.INSTANCE_ID ?? `${hostname()}:${process.pid}`,
+      /** Null: http://127.0.0.1 and the port the service listens on. */
+      url: e.INSTANCE_URL ?? null,
+    },
     /** Where Asterisk's cel_pgsql writes; calls missed while ARI was down are recovered from it. */
     celDatabaseUrl: e.CEL_DATABASE_URL ?? e.DATABASE_URL ?? null,
     calls: { targetSeconds: e.TARGET_CALL_SECONDS },

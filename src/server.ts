@@ -14,7 +14,7 @@ import { ensureInitialAdmin } from './auth/service.js';
 import { createRealtimeHub } from './realtime/hub.js';
 import { startRealtime } from './realtime/server.js';
 import { telephonyOff } from './telephony/status.js';
-import { startAriGateway, type TelephonyGateway } from './telephony/ari-gateway.js';
+import { startTelephony, type Telephony } from './telephony/telephony.js';
 import { importsSettled } from './dialer/import.js';
 import { startDialerSweeper } from './dialer/sweeper.js';
 import { startMeetingRouting } from './meetings/sweeper.js';
@@ -25,8 +25,8 @@ export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url));
 
 export interface RunningService {
   services: Services;
-  /** The ARI connection when ARI_URL is set. */
-  gateway: TelephonyGateway | null;
+  /** The Asterisk servers' leases and the ARI connections this instance holds, when telephony is on. */
+  gateway: Telephony | null;
   /** Offer deadlines and re-sending open offers to reconnecting hunters. */
   routing: ReturnType<typeof startMeetingRouting>;
   url: string;
@@ -74,13 +74,16 @@ export async function buildServices(config: Config, opts: StartOptions = {}): Pr
 export async function startService(config: Config, opts: StartOptions = {}): Promise<RunningService> {
   const services = await buildServices(config, opts);
   const startedAt = services.clock.now();
-  const gateway = config.telephony ? startAriGateway(services, config.telephony) : null;
-  if (gateway) services.telephony = gateway;
   const app = createApp(services, { startedAt });
   const server = await new Promise<HttpServer>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s as HttpServer));
     (s as HttpServer).once('error', reject);
   });
+  const listening = (server.address() as AddressInfo).port;
+  const gateway = config.telephony
+    ? startTelephony(services, config.telephony, { id: config.instance.id, url: () => config.instance.url ?? `http://127.0.0.1:${listening}` })
+    : null;
+  if (gateway) services.telephony = gateway;
   server.keepAliveTimeout = 65_000;
   const realtime = await startRealtime(server, services);
   const routing = startMeetingRouting(services);

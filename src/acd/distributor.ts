@@ -25,6 +25,7 @@ import {
   setCallOwner,
   startAttempt,
   userByEndpointName,
+  callOfLeg,
   type BoardEntry,
 } from './store.js';
 
@@ -67,6 +68,13 @@ interface Talking {
   userId: string;
   bridgeId: string | null;
   book: Promise<unknown>;
+}
+
+/** A channel as ARI lists it after a (re)connect. */
+export type LiveChannel = ChannelEvent['channel'] & { dialplan?: { app_name?: string; app_data?: string } };
+export interface LiveBridge {
+  id: string;
+  channels: string[];
 }
 
 /** What the gateway knows about a stored event. */
@@ -485,6 +493,50 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     );
   }
 
+  /**
+   * Channels stay in the Stasis app when the process that held the ARI connection dies. Its waiting
+   * callers are queued again here (their wait starts over), and the conversations it had bridged are
+   * watched to their end, so that hanging up one side ends the other and frees the operator. An operator's
+   * leg left in the app without its caller is hung up.
+   */
+  async function adopt(live: LiveChannel[], bridges: LiveBridge[], pbxName: string, app: string) {
+    const bridgeOf = new Map<string, LiveBridge>();
+    for (const b of bridges) for (const id of b.channels) bridgeOf.set(id, b);
+    const known = (id: string) => waiting.has(id) || talking.has(id) || byAgentLeg.has(id) || listening.has(id);
+    const callOfChannel = async (channelId: string) => (await callOfLeg(s, pbxName, channelId)) ?? null;
+    let requeued = 0;
+    let watched = 0;
+    for (const ch of live) {
+      if (ch.dialplan?.app_name !== 'Stasis' || known(ch.id)) continue;
+      const [appName, kind, peer] = (ch.dialplan.app_data ?? '').split(',');
+      if (appName !== app) continue;
+      const bridge = bridgeOf.get(ch.id);
+      if (kind === 'inbound' && !bridge) {
+        await admit({ type: 'StasisStart', timestamp: new Date().toISOString(), channel: ch, args: ['inbound'] });
+        const callId = await callOfChannel(ch.id);
+        if (callId) {
+          callIdOf.get(ch.id)?.(callId);
+          callIdOf.delete(ch.id);
+          await admitted(ch.id, callId);
+        }
+        requeued++;
+      } else if (kind === 'agent' && peer) {
+        const endpoint = /^PJSIP\/(.+)-[0-9a-f]+$/i.exec(ch.name)?.[1];
+        const user = endpoint ? await userByEndpointName(s, endpoint) : null;
+        if (!bridge || !bridge.channels.includes(peer) || !user || talking.has(peer)) {
+          await pbx.hangup(ch.id).catch(quiet('hang up a leg left without its caller', ch.id));
+          continue;
+        }
+        const t: Talking = { callId: callOfChannel(peer), callerChannelId: peer, agentChannelId: ch.id, userId: user.id, bridgeId: bridge.id, book: Promise.resolve() };
+        talking.set(peer, t);
+        talking.set(ch.id, t);
+        busy.add(user.id);
+        watched++;
+      }
+    }
+    if (requeued || watched) log.info({ requeued, watched }, 'took over callers and conversations left in the app');
+  }
+
   /** Someone on the phones started an outbound call (from their phone, or click-to-call). */
   async function outboundStarted(callId: string, userId: string) {
     if (outboundBy.has(callId)) return;
@@ -587,14 +639,20 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
       }
     },
 
-    /** After a (re)connect: forget what vanished meanwhile, and free phone states left from before a restart. */
-    async resync(live: Set<string>) {
+    /**
+     * After a (re)connect: forget what vanished meanwhile, take over what another process left in the app
+     * (see `adopt`), and free phone states left from before a restart.
+     */
+    async resync(live: LiveChannel[], bridges: LiveBridge[], pbxName: string, app: string) {
       await refreshBoard();
       boardLoaded = Promise.resolve();
+      const liveIds = new Set(live.map((c) => c.id));
       for (const id of [...byAgentLeg.keys(), ...waiting.keys(), ...talking.keys(), ...listening.keys()]) {
-        if (!live.has(id)) await onChannelGone(id, null);
+        if (!liveIds.has(id)) await onChannelGone(id, null);
       }
-      if (!resetDone) {
+      await adopt(live, bridges, pbxName, app);
+      // With several Asterisk servers, someone on a call through another one is not stuck: leave them.
+      if (!resetDone && (s.config.telephony?.servers.length ?? 1) === 1) {
         resetDone = true;
         const n = await resetPhoneStates(s, [...busy]);
         if (n) log.info({ users: n }, 'phone states left over from before the restart were reset');

@@ -48,7 +48,7 @@ export async function callOut(s: Services, user: AuthUser, input: z.infer<typeof
     if (!number) throw fieldError('to', `"${input.to}" is not a phone number`);
   }
   const pbx = s.telephony;
-  if (!pbx.callOut || pbx.status().state !== 'connected') {
+  if (!pbx.callOut) {
     throw new AppError('unavailable', `The PBX is not connected (${pbx.status().detail}); the call cannot be placed`);
   }
   const placed = await pbx.callOut({ id: me.id, status: me.status, endpoint }, number, callbackId);
@@ -91,16 +91,22 @@ export async function myPhone(s: Services, user: AuthUser): Promise<z.infer<type
   };
 }
 
+/** The Asterisk server that carries the call (unknown ids: the listen itself answers 404). */
+export async function pbxOfCall(s: Services, callId: string): Promise<string | undefined> {
+  const [call] = await s.database.db.select({ pbx: calls.pbx }).from(calls).where(eq(calls.id, callId));
+  return call?.pbx;
+}
+
 /** A supervisor listens to a call in progress on their own phone (they are not heard). */
 export async function listenToCall(s: Services, user: AuthUser, callId: string) {
   const { me, endpoint } = await myEndpoint(s, user);
-  const [call] = await s.database.db.select({ id: calls.id, endedAt: calls.endedAt }).from(calls).where(eq(calls.id, callId));
+  const [call] = await s.database.db.select({ id: calls.id, endedAt: calls.endedAt, pbx: calls.pbx }).from(calls).where(eq(calls.id, callId));
   if (!call) throw notFound('Call', callId);
   if (call.endedAt) throw new AppError('conflict', 'This call has ended');
   const pbx = s.telephony;
-  if (!pbx.listen || pbx.status().state !== 'connected') {
+  if (!pbx.listen) {
     throw new AppError('unavailable', `The PBX is not connected (${pbx.status().detail}); cannot listen now`);
   }
-  const placed = await pbx.listen({ id: me.id, endpoint }, callId);
+  const placed = await pbx.listen({ id: me.id, endpoint }, callId, call.pbx);
   return { channelId: placed.channelId, callId, status: 'ringing_your_phone' as const };
 }

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { secured } from '../auth/middleware.js';
 import { createRouter, IdParam, jsonBody, jsonResponse, page, problems } from '../shared/http.js';
 import { CallbackListQuery, CallbackSchema, cancelCallback, CancelCallbackSchema, claimNextCallback, listCallbacks } from '../callbacks/service.js';
-import { callOut, CallOutSchema, listenToCall, myPhone, MyPhoneSchema } from './outbound.js';
+import { callOut, CallOutSchema, listenToCall, myPhone, MyPhoneSchema, pbxOfCall } from './outbound.js';
+import { forwardToHolder } from '../telephony/forward.js';
 import { staffRoles } from '../auth/middleware.js';
 import { queueNow } from './store.js';
 
@@ -70,7 +71,10 @@ export function acdRoutes() {
         503: problems[503],
       },
     }),
-    async (c) => c.json(await callOut(c.get('services'), c.get('user'), c.req.valid('json')), 202),
+    async (c) => {
+      const input = c.req.valid('json');
+      return ((await forwardToHolder(c, undefined, input)) ?? c.json(await callOut(c.get('services'), c.get('user'), input), 202)) as never;
+    },
   );
   r.openapi(
     createRoute({
@@ -91,7 +95,11 @@ export function acdRoutes() {
         503: problems[503],
       },
     }),
-    async (c) => c.json(await listenToCall(c.get('services'), c.get('user'), c.req.valid('param').id), 202),
+    async (c) => {
+      const s = c.get('services');
+      const { id } = c.req.valid('param');
+      return ((await forwardToHolder(c, await pbxOfCall(s, id))) ?? c.json(await listenToCall(s, c.get('user'), id), 202)) as never;
+    },
   );
   r.openapi(
     createRoute({

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
-import { acdAttempts, callbackTasks, calls, contactPhones, contacts, sources, users, type AcdOutcome, type PhoneDevice, type UserStatus } from '../db/schema.js';
+import { acdAttempts, callbackTasks, callLegs, calls, contactPhones, contacts, sources, users, type AcdOutcome, type PhoneDevice, type UserStatus } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { newId } from '../shared/ids.js';
 import { transitionStatus } from '../users/service.js';
@@ -10,6 +10,15 @@ export function endpointOf(s: Services, u: { extension: string | null; phoneDevi
   if (!u.extension) return null;
   const template = u.phoneDevice === 'desk' ? s.config.acd.deskEndpoint : s.config.acd.softphoneEndpoint;
   return template.replaceAll('{ext}', u.extension);
+}
+
+/** The call a channel of this PBX belongs to, as capture recorded it. */
+export async function callOfLeg(s: Services, pbx: string, channelId: string): Promise<string | null> {
+  const [leg] = await s.database.db
+    .select({ callId: callLegs.callId })
+    .from(callLegs)
+    .where(and(eq(callLegs.pbx, pbx), eq(callLegs.channelId, channelId)));
+  return leg?.callId ?? null;
 }
 
 /** The user whose phone is this PBX endpoint name (e.g. "web1001" or "op1001"), by their extension. */

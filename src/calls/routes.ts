@@ -55,8 +55,8 @@ export function callRoutes() {
     }),
     async (c) => {
       const s = c.get('services');
-      const name = await recordingOf(s, c.get('user'), c.req.valid('param').id);
-      return streamRecording(s, name, c.req.header('range')) as never;
+      const { name, pbx } = await recordingOf(s, c.get('user'), c.req.valid('param').id);
+      return streamRecording(s, pbx, name, c.req.header('range')) as never;
     },
   );
   return r;

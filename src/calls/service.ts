@@ -149,10 +149,10 @@ async function visibleCall(s: Services, viewer: AuthUser, id: string): Promise<R
 }
 
 /** The PBX's name for the call's recording, for a viewer allowed to see the call. */
-export async function recordingOf(s: Services, viewer: AuthUser, id: string): Promise<string> {
+export async function recordingOf(s: Services, viewer: AuthUser, id: string): Promise<{ name: string; pbx: string }> {
   const { c } = await visibleCall(s, viewer, id);
   if (!c.recordingName) throw new AppError('not_found', `Call ${id} has no recording`);
-  return c.recordingName;
+  return { name: c.recordingName, pbx: c.pbx };
 }
 
 export async function getCall(s: Services, viewer: AuthUser, id: string) {

@@ -28,6 +28,11 @@ export interface Database {
   batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>): Promise<T[][]>;
   transactionScript(fn: (exec: (script: string) => Promise<void>, query: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<void>): Promise<void>;
   ping(): Promise<boolean>;
+  /**
+   * A connection of its own, outside the pool, for session state such as advisory locks (the ARI lease).
+   * On PGlite, whose one connection never drops, it is that connection.
+   */
+  openSession(name: string): Promise<DbSession>;
   close(): Promise<void>;
   /**
    * PostgreSQL only: a COPY … FROM STDIN (CSV) into `table`, fed with CSV lines; resolves when the rows are
@@ -36,6 +41,11 @@ export interface Database {
   copyIn?(table: string, columns: string[], lines: AsyncIterable<string>): Promise<void>;
   /** PGlite only: a tarball of the data directory (used to seed test databases quickly). */
   dumpDataDir?(): Promise<Blob>;
+}
+
+export interface DbSession {
+  query<T extends Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
 }
 
 const toStatement = (q: SQL | Statement): Statement => (q instanceof SQL ? compile(q) : q);
@@ -113,6 +123,21 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         return false;
       }
     },
+    async openSession(name) {
+      const session = postgres(url, {
+        max: 1,
+        onnotice: () => {},
+        connect_timeout: 5,
+        idle_timeout: 0,
+        max_lifetime: null,
+        connection: { application_name: `switchboard-${name}` },
+      });
+      return {
+        query: async <T extends Record<string, unknown>>(text: string, params: unknown[] = []) =>
+          (await session.unsafe(text, params as never[])) as unknown as T[],
+        close: () => session.end({ timeout: 1 }),
+      };
+    },
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -170,6 +195,12 @@ async function openPglite(dataDir: string | null, template?: Blob): Promise<Data
       } catch {
         return false;
       }
+    },
+    async openSession() {
+      return {
+        query: async <T extends Record<string, unknown>>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows,
+        close: async () => {},
+      };
     },
     async dumpDataDir() {
       return client.dumpDataDir('none');

@@ -632,3 +632,14 @@ export const scriptRuns = pgTable('script_runs', {
   outcome: text('outcome').$type<OutcomeKind | null>(),
   createdAt: ts('created_at').notNull(),
 });
+
+/** Which instance holds each Asterisk server's ARI connection (the advisory lock decides; this row tells). */
+export const pbxLeases = pgTable('pbx_leases', {
+  pbx: text('pbx').primaryKey(),
+  instanceId: text('instance_id').notNull(),
+  instanceUrl: text('instance_url').notNull(),
+  acquiredAt: ts('acquired_at').notNull(),
+  renewedAt: ts('renewed_at').notNull(),
+  ariState: text('ari_state').notNull(),
+  detail: text('detail').notNull(),
+});

@@ -8,6 +8,9 @@ declare module 'ari-client' {
       list(): Promise<Array<Record<string, unknown>>>;
       continueInDialplan(params: { channelId: string; context?: string; extension?: string; priority?: number }): Promise<void>;
     };
+    bridges: {
+      list(): Promise<Array<Record<string, unknown>>>;
+    };
     applications: {
       subscribe(params: { applicationName: string; eventSource: string }): Promise<unknown>;
     };

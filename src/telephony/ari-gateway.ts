@@ -5,7 +5,7 @@ import { applyChannelEvent, linkedIdOf, type ChannelEvent } from '../calls/recor
 import { reconcile } from './reconcile.js';
 import { telephonyStatusCell, type TelephonyStatusSource } from './status.js';
 import { ariControl } from './ari-control.js';
-import { startDistributor } from '../acd/distributor.js';
+import { startDistributor, type LiveBridge, type LiveChannel } from '../acd/distributor.js';
 
 const ACD_TICK_MS = 1000;
 
@@ -104,18 +104,20 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
   async function onConnected(c: AriClient) {
     try {
       await c.applications.subscribe({ applicationName: cfg.app, eventSource: 'channel:' });
-      let live = new Set<string>();
+      let live: LiveChannel[] = [];
       const summary = await reconcile(
         s,
         cfg.pbx,
         async () => {
           const channels = await c.channels.list();
-          live = new Set(channels.map((ch) => String(ch.id)));
+          live = channels as unknown as LiveChannel[];
           return channels;
         },
         (key, task) => queue.push(key, task),
       );
-      await acd.resync(live);
+      await queue.drain();
+      const bridges = (await c.bridges.list()) as unknown as LiveBridge[];
+      await acd.resync(live, bridges, cfg.pbx, cfg.app);
       attempt = 0;
       setState('connected', `Connected to ${cfg.url} as app "${cfg.app}"`);
       log.info({ ...summary }, 'ARI connected and reconciled');

@@ -26,6 +26,12 @@ function snapshot(raw: Record<string, unknown>): ChannelSnapshot {
  * the calls that began and ended while nobody was listening.
  */
 export async function reconcile(s: Services, pbx: string, listChannels: () => Promise<Array<Record<string, unknown>>>, enqueue: Enqueue) {
+  // Open calls as of before the listing: a call that starts after it (its events already flow to us) is
+  // not in the list, and must not be taken for one that vanished.
+  const open = await s.database.db
+    .select({ id: calls.id, linkedid: calls.linkedid })
+    .from(calls)
+    .where(and(eq(calls.pbx, pbx), isNull(calls.endedAt)));
   const live = (await listChannels()).map(snapshot);
   const now = s.clock.now().toISOString();
   await Promise.all(
@@ -37,10 +43,6 @@ export async function reconcile(s: Services, pbx: string, listChannels: () => Pr
   );
 
   const liveIds = new Set(live.map((c) => c.id));
-  const open = await s.database.db
-    .select({ id: calls.id, linkedid: calls.linkedid })
-    .from(calls)
-    .where(and(eq(calls.pbx, pbx), isNull(calls.endedAt)));
   let closed = 0;
   if (open.length) {
     const legs = await s.database.db

@@ -8,9 +8,10 @@ const PASSED_HEADERS = ['content-type', 'content-length', 'content-range', 'acce
  * buffering it, passing a Range request through so that the panel's audio player can seek. ARI
  * credentials never leave the service.
  */
-export async function streamRecording(s: Services, name: string, range: string | undefined): Promise<Response> {
-  const ari = s.config.telephony;
-  if (!ari) throw new AppError('unavailable', 'Recordings are kept on the PBX, and telephony is off (ARI_URL is not set)');
+export async function streamRecording(s: Services, pbx: string, name: string, range: string | undefined): Promise<Response> {
+  if (!s.config.telephony) throw new AppError('unavailable', 'Recordings are kept on the PBX, and telephony is off (ARI_URL is not set)');
+  const ari = s.config.telephony.servers.find((x) => x.name === pbx);
+  if (!ari) throw new AppError('unavailable', `The recording is on PBX "${pbx}", which is no longer configured`);
   const url = `${ari.url.replace(/\/+$/, '')}/ari/recordings/stored/${encodeURIComponent(name)}/file`;
   let upstream: Response;
   try {

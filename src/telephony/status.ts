@@ -14,7 +14,9 @@ export interface TelephonyStatusSource {
    */
   callOut?(user: { id: string; status: string; endpoint: string }, number: string, callbackId: string | null): Promise<{ channelId: string }>;
   /** A supervisor's phone rings and, picked up, hears the call `callId` in progress. */
-  listen?(supervisor: { id: string; endpoint: string }, callId: string): Promise<{ channelId: string }>;
+  listen?(supervisor: { id: string; endpoint: string }, callId: string, pbx?: string): Promise<{ channelId: string }>;
+  /** Where the PBX actions for `pbx` (default: the one that places the panel's calls) run. */
+  placement?(pbx?: string): import('./telephony.js').Placement;
 }
 
 /** Without ARI_URL the service runs everything but calls, and says so. */
