@@ -5,7 +5,7 @@ import { createClient } from 'redis';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { Services } from '../services.js';
 import { authenticate, authenticateSession, SESSION_COOKIE, tokenFromHeaders, type AuthUser } from '../auth/middleware.js';
-import { AppError, toProblem } from '../shared/errors.js';
+import { AppError, databaseUnavailable, isDatabaseUnavailable, toProblem } from '../shared/errors.js';
 import { validationError } from '../shared/http.js';
 import { roleRoom, userRoom } from './hub.js';
 import { socketEvents } from './events.js';
@@ -140,7 +140,7 @@ function onConnection(io: Server, socket: Socket, services: Services, state: { c
         ack?.({ ok: true, data });
       } catch (err) {
         if (!(err instanceof AppError)) services.logger.error({ err, event: def.event, userId: user.id }, 'socket event failed');
-        const appErr = err instanceof AppError ? err : new AppError('internal', 'Something went wrong');
+        const appErr = err instanceof AppError ? err : isDatabaseUnavailable(err) ? databaseUnavailable() : new AppError('internal', 'Something went wrong');
         ack?.({ ok: false, error: toProblem(appErr) });
         if (appErr.code === 'unauthorized') socket.disconnect(true);
       }

@@ -88,6 +88,32 @@ export function isDatetimeOutOfRange(err: unknown): boolean {
   return code === '22008' || code === '22007';
 }
 
+/** Connection-level failures of postgres-js: the server is down, restarting, or dropped us. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
+]);
+
+/**
+ * The database cannot be reached or is going away (SQLSTATE class 08, shutdown 57P01–57P03, or a
+ * socket failure): the request fails with 503 and the service carries on; the pool reconnects by itself.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^08/.test(code) || /^57P0[123]$/.test(code))) return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The 503 that a request gets while the database is unreachable. */
+export const databaseUnavailable = () =>
+  new AppError('unavailable', 'The database is not reachable right now; the request was not completed. Try again in a few seconds', {
+    retryAfterSeconds: 2,
+  });
+
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = findPgError(err);
   return !!e && e.code === '23505' && (!constraint || e.constraint === constraint || e.constraint_name === constraint);
