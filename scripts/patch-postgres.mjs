@@ -4,7 +4,9 @@
 // stale write timer and half a message, so it never flushes again. It happens when PostgreSQL drops
 // connections under load (restart, failover, pg_terminate_backend). Idempotent; fails the install when
 // the driver's code no longer looks as expected, so that the guard is never silently lost.
+import console from 'node:console';
 import { readFileSync, writeFileSync } from 'node:fs';
+import process from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -23,6 +23,7 @@ import { callRoutes } from './calls/routes.js';
 import { attributionRoutes } from './attribution/routes.js';
 import { callScriptRoutes } from './call-scripts/routes.js';
 import { reportRoutes } from './reports/routes.js';
+import { auditRoutes } from './audit/routes.js';
 
 const statusCodes: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
@@ -94,6 +95,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', clientRoutes());
   app.route('/', pauseReasonList.routes());
   app.route('/', attributionRoutes(services.config.tracking.corsOrigins));
+  app.route('/', auditRoutes());
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

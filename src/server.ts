@@ -10,7 +10,7 @@ import type { Services } from './services.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createTokenService, resolveTokenSecret } from './auth/tokens.js';
-import { ensureInitialAdmin } from './auth/service.js';
+import { ensureInitialAdmin, pruneRevokedTokens } from './auth/service.js';
 import { createRealtimeHub } from './realtime/hub.js';
 import { startRealtime } from './realtime/server.js';
 import { telephonyOff } from './telephony/status.js';
@@ -96,6 +96,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     pruneRateLimits(services.database, services.clock, 2 * longestWindow).catch((err: Error) =>
       services.logger.warn({ err: err.message }, 'could not prune rate-limit counters'),
     );
+    pruneRevokedTokens(services).catch((err: Error) => services.logger.warn({ err: err.message }, 'could not prune revoked tokens'));
   }, 10 * 60_000);
   pruning.unref();
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

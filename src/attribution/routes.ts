@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import type { MiddlewareHandler } from 'hono';
 import { secured, staffRoles } from '../auth/middleware.js';
-import { clientIp } from '../auth/routes.js';
+import { clientAddress } from '../shared/client-address.js';
 import { consumeRateLimit } from '../shared/rate-limit.js';
 import { createRouter, IdParam, jsonBody, jsonResponse, page, PageQuery, problems, toPage, type AppEnv } from '../shared/http.js';
 import {
@@ -22,7 +22,7 @@ const editors = ['admin', 'cc_admin'] as const;
 /** Public endpoints: per-address rate limit shared by every instance. */
 const publicLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   const s = c.get('services');
-  await consumeRateLimit(s.database, s.clock, `track:${clientIp(c)}`, s.config.tracking.rateLimitPerMinute, 60);
+  await consumeRateLimit(s.database, s.clock, `track:${clientAddress(c)}`, s.config.tracking.rateLimitPerMinute, 60);
   await next();
 };
 

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getConnInfo } from '@hono/node-server/conninfo';
-import type { Context } from 'hono';
+import { clientAddress } from '../shared/client-address.js';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { createRouter, jsonBody, jsonResponse, problems, type AppEnv } from '../shared/http.js';
+import { createRouter, jsonBody, jsonResponse, problems } from '../shared/http.js';
 import { EmailSchema, UpdateMeSchema, UserSchema } from '../users/schemas.js';
 import { getUser, toUserDto, updateMe } from '../users/service.js';
-import { login, revokeAllSessions } from './service.js';
+import { login, revokeAllSessions, revokeToken } from './service.js';
 import { SESSION_COOKIE, secured } from './middleware.js';
 
 const LoginSchema = z
@@ -16,18 +15,6 @@ const LoginSchema = z
 const SessionSchema = z
   .object({ token: z.string(), expiresAt: z.string(), user: UserSchema })
   .openapi('Session');
-
-export function clientIp(c: Context<AppEnv>): string {
-  if (c.get('services').config.http.trustProxy) {
-    const fwd = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (fwd) return fwd;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 export function authRoutes() {
   const r = createRouter();
@@ -51,7 +38,7 @@ export function authRoutes() {
     async (c) => {
       const s = c.get('services');
       const { email, password } = c.req.valid('json');
-      const session = await login(s, email, password, clientIp(c));
+      const session = await login(s, email, password, clientAddress(c));
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         secure: s.config.auth.cookieSecure,
@@ -69,13 +56,15 @@ export function authRoutes() {
       path: '/api/auth/logout',
       tags: ['auth'],
       summary: 'Sign out',
-      description: 'Clears the session cookie. With `everywhere=true` every token issued to the user stops working.',
+      description: 'Revokes the token the request carries (bearer or cookie) and clears the cookie. With `everywhere=true` every token issued to the user stops working.',
       ...secured('any'),
       request: { query: z.object({ everywhere: z.enum(['true', 'false']).optional() }) },
       responses: { 204: { description: 'Signed out' }, 401: problems[401] },
     }),
     async (c) => {
-      if (c.req.valid('query').everywhere === 'true') await revokeAllSessions(c.get('services'), c.get('user').id);
+      const s = c.get('services');
+      if (c.req.valid('query').everywhere === 'true') await revokeAllSessions(s, c.get('user').id);
+      else if (c.get('tokenId')) await revokeToken(s, c.get('user').id, c.get('tokenId')!);
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     },

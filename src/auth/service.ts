@@ -1,5 +1,5 @@
-import { eq, sql } from 'drizzle-orm';
-import { users } from '../db/schema.js';
+import { eq, lt, sql } from 'drizzle-orm';
+import { revokedTokens, users } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { AppError } from '../shared/errors.js';
 import { assertUnderRateLimit, consumeRateLimit, resetRateLimit } from '../shared/rate-limit.js';
@@ -26,6 +26,17 @@ export async function login(s: Services, email: string, password: string, client
   await s.database.db.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id));
   const { token, expiresAt } = await s.tokens.issue(user);
   return { token, expiresAt: expiresAt.toISOString(), user: toUserDto({ ...user, lastLoginAt: now }) };
+}
+
+/** Signing out one session: its token is refused from now on, on every instance. */
+export async function revokeToken(s: Services, userId: string, tokenId: string) {
+  const expiresAt = new Date(s.clock.now().getTime() + s.tokens.ttlSeconds * 1000);
+  await s.database.db.insert(revokedTokens).values({ jti: tokenId, userId, expiresAt }).onConflictDoNothing();
+}
+
+/** Revoked tokens past their expiry are refused anyway; dropping them keeps the lookup small. */
+export async function pruneRevokedTokens(s: Services) {
+  await s.database.db.delete(revokedTokens).where(lt(revokedTokens.expiresAt, s.clock.now()));
 }
 
 export async function revokeAllSessions(s: Services, userId: string) {

@@ -11,6 +11,8 @@ export interface TokenClaims {
   ver: number;
   iat: number;
   exp: number;
+  /** The token's own id, by which signing out revokes it. */
+  jti?: string;
 }
 
 export interface TokenService {
@@ -26,7 +28,7 @@ export function createTokenService(secret: string, ttlSeconds: number, clock: Cl
     async issue(user) {
       const iat = Math.floor(clock.now().getTime() / 1000);
       const exp = iat + ttlSeconds;
-      const claims: TokenClaims = { sub: user.id, role: user.role, ver: user.tokenVersion, iat, exp };
+      const claims: TokenClaims = { sub: user.id, role: user.role, ver: user.tokenVersion, iat, exp, jti: randomBytes(16).toString('base64url') };
       return { token: await sign({ ...claims }, secret, 'HS256'), expiresAt: new Date(exp * 1000) };
     },
     async verify(token) {

@@ -643,3 +643,24 @@ export const pbxLeases = pgTable('pbx_leases', {
   ariState: text('ari_state').notNull(),
   detail: text('detail').notNull(),
 });
+
+/** Tokens signed out before they expire. */
+export const revokedTokens = pgTable('revoked_tokens', {
+  jti: text('jti').primaryKey(),
+  userId: text('user_id').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});
+
+/** Changes made through the supervisors' routes: who, when, what, with which input. */
+export const auditLog = pgTable('audit_log', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  at: ts('at').notNull(),
+  actorId: text('actor_id').notNull(),
+  actorRole: text('actor_role').notNull(),
+  action: text('action').notNull(),
+  entityId: text('entity_id'),
+  status: integer('status').notNull(),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  requestId: text('request_id'),
+  ip: text('ip'),
+});

@@ -9,6 +9,8 @@ export type AppEnv = {
     services: Services;
     requestId: string;
     user: AuthUser;
+    /** The id of the token the request was signed with (null for tokens issued before ids existed). */
+    tokenId: string | null;
   };
 };
 

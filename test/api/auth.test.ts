@@ -107,15 +107,21 @@ describe('tokens and roles', () => {
     expect((await h.api('/api/auth/login', { body: { email: u.email, password: u.password } })).status).toBe(401);
   });
 
-  it('logout clears the cookie; logout everywhere revokes every token', async () => {
+  it('logout revokes that session and clears the cookie; logout everywhere revokes every token', async () => {
     const u = await h.user('sales_head');
+    const login = async () => (await h.api('/api/auth/login', { body: { email: u.email, password: u.password } })).body.token as string;
+    const other = await login();
     const out = await h.api('/api/auth/logout', { method: 'POST', token: u.token });
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toMatch(/sb_session=;.*Max-Age=0/i);
-    expect((await h.api('/api/me', { token: u.token })).status).toBe(200);
-    const all = await h.api('/api/auth/logout?everywhere=true', { method: 'POST', token: u.token });
-    expect(all.status).toBe(204);
     expect((await h.api('/api/me', { token: u.token })).status).toBe(401);
+    // The user's other sessions go on.
+    expect((await h.api('/api/me', { token: other })).status).toBe(200);
+    const third = await login();
+    const all = await h.api('/api/auth/logout?everywhere=true', { method: 'POST', token: other });
+    expect(all.status).toBe(204);
+    expect((await h.api('/api/me', { token: other })).status).toBe(401);
+    expect((await h.api('/api/me', { token: third })).status).toBe(401);
   });
 });
 
