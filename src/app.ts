@@ -24,6 +24,7 @@ import { attributionRoutes } from './attribution/routes.js';
 import { callScriptRoutes } from './call-scripts/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { auditRoutes } from './audit/routes.js';
+import { metricsRoutes } from './metrics/routes.js';
 
 const statusCodes: Partial<Record<number, ErrorCode>> = {
   400: 'bad_request',
@@ -55,6 +56,9 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const line = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms };
+    // By route pattern (never the raw path: ids would make a series per entity).
+    const route = c.req.routePath === '/*' || c.req.routePath === '*' ? 'other' : c.req.routePath;
+    services.metrics.httpRequests.observe({ method: c.req.method, route, status: String(c.res.status) }, ms / 1000);
     if (c.res.status >= 500) log.error(line, 'request failed');
     else log.debug(line, 'request');
   });
@@ -96,6 +100,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
   app.route('/', pauseReasonList.routes());
   app.route('/', attributionRoutes(services.config.tracking.corsOrigins));
   app.route('/', auditRoutes());
+  app.route('/', metricsRoutes());
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {

@@ -51,6 +51,8 @@ const envSchema = z.object({
   /** Where the other instances reach this one's HTTP port (default: http://127.0.0.1:PORT). */
   INSTANCE_URL: optionalUrl(['http:', 'https:']),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  /** The bearer token Prometheus scrapes /metrics with (admins and this machine need none). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_EMAIL: z.string().email().default('admin@switchboard.local'),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -252,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitPerMinute: e.TRACKING_RATE_LIMIT,
     },
     redisUrl: e.REDIS_URL ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
     admin: { email: e.ADMIN_EMAIL.toLowerCase(), password: e.ADMIN_PASSWORD ?? null },
     auth: {
       tokenSecret: e.TOKEN_SECRET ?? null,

@@ -20,6 +20,8 @@ import { startDialerSweeper } from './dialer/sweeper.js';
 import { startMeetingRouting } from './meetings/sweeper.js';
 import { startClientScoring } from './clients/scoring.js';
 import { pruneRateLimits } from './shared/rate-limit.js';
+import { createMetrics } from './metrics/registry.js';
+import { registerGauges } from './metrics/routes.js';
 
 export const migrationsDir = fileURLToPath(new URL('../sql', import.meta.url));
 
@@ -61,7 +63,9 @@ export async function buildServices(config: Config, opts: StartOptions = {}): Pr
       tokens: createTokenService(secret, config.auth.tokenTtlSeconds, clock),
       realtime: createRealtimeHub(config.redisUrl ? 'redis' : 'memory'),
       telephony: telephonyOff(clock.now()),
+      metrics: createMetrics(),
     };
+    registerGauges(services);
     await ensureInitialAdmin(services);
     return services;
   } catch (err) {
@@ -81,7 +85,12 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   });
   const listening = (server.address() as AddressInfo).port;
   const gateway = config.telephony
-    ? startTelephony(services, config.telephony, { id: config.instance.id, url: () => config.instance.url ?? `http://127.0.0.1:${listening}` })
+    ? startTelephony(
+        services,
+        config.telephony,
+        { id: config.instance.id, url: () => config.instance.url ?? `http://127.0.0.1:${listening}` },
+        { onStored: (pbx, _type, lagMs) => (services.metrics.ariEventLag.observe({ pbx }, lagMs / 1000), services.metrics.ariEvents.inc({ pbx })) },
+      )
     : null;
   if (gateway) services.telephony = gateway;
   server.keepAliveTimeout = 65_000;

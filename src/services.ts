@@ -5,6 +5,7 @@ import type { Logger } from './shared/logger.js';
 import type { RealtimeHub } from './realtime/hub.js';
 import type { TelephonyStatusSource } from './telephony/status.js';
 import type { TokenService } from './auth/tokens.js';
+import type { Metrics } from './metrics/registry.js';
 
 /** Everything a handler may depend on; built once by main.ts (or a test) and passed to createApp. */
 export interface Services {
@@ -15,4 +16,5 @@ export interface Services {
   tokens: TokenService;
   realtime: RealtimeHub;
   telephony: TelephonyStatusSource;
+  metrics: Metrics;
 }

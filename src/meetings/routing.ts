@@ -286,7 +286,11 @@ const routers = new WeakMap<Services, Router>();
 export function routeMeeting(s: Services, meetingId: string, trigger: string): Promise<RoutingEffects> {
   let r = routers.get(s);
   if (!r) routers.set(s, (r = new Router(s)));
-  return r.route(meetingId, trigger);
+  const started = performance.now();
+  return r.route(meetingId, trigger).then((fx) => {
+    s.metrics.routingLatency.observe({ trigger }, (performance.now() - started) / 1000);
+    return fx;
+  });
 }
 
 /** The hunter's answer to an offer. A late accept is refused (and the meeting moves on). */

@@ -42,7 +42,7 @@ export function startTelephony(
   s: Services,
   cfg: { servers: AriServer[]; leaseCheckMs: number },
   instance: { id: string; url: () => string },
-  opts: GatewayOptions = {},
+  opts: { onStored?: (pbx: string, type: string, lagMs: number, transitMs: number) => void } = {},
 ): Telephony {
   const since = s.clock.now().toISOString();
   const gateways = new Map<string, TelephonyGateway>();
@@ -62,7 +62,8 @@ export function startTelephony(
       async onAcquired() {
         await stopping.get(server.name);
         const { name, ...ari } = server;
-        gateways.set(name, startAriGateway(s, { ...ari, pbx: name }, opts));
+        const onStored: GatewayOptions['onStored'] = opts.onStored && ((type, lagMs, transitMs) => opts.onStored!(name, type, lagMs, transitMs));
+        gateways.set(name, startAriGateway(s, { ...ari, pbx: name }, { onStored }));
       },
       async onLost() {
         const g = gateways.get(server.name);

@@ -68,6 +68,11 @@ describe.skipIf(!available)('ARI failover between two instances', () => {
 
   it('a standby reports the holder, and passes click-to-call to it with the caller\'s own credentials', async () => {
     expect(await server(a)).toMatchObject({ role: 'holder', holder: 'sb-a', state: 'connected' });
+    // Each instance's metrics say which one holds the connection, and that it is up.
+    const metricsOf = async (i: Instance) => (await fetch(`${i.url}/metrics`)).text();
+    expect(await metricsOf(a)).toMatch(/^switchboard_ari_holder\{pbx="default"\} 1$/m);
+    expect(await metricsOf(b)).toMatch(/^switchboard_ari_holder\{pbx="default"\} 0$/m);
+    expect(await metricsOf(b)).toMatch(/^switchboard_ari_state\{pbx="default",state="connected"\} 1$/m);
     const op: TestUser = await h.user('operator', { name: 'Ольга Резервная' });
     const patched = await h.api(`/api/users/${op.id}`, { method: 'PATCH', token: await h.adminToken(), body: { extension: '1001', phoneDevice: 'desk' } });
     expect(patched.status).toBe(200);
