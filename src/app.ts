@@ -5,7 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import { ZodError } from 'zod';
 import type { Services } from './services.js';
-import { AppError, databaseUnavailable, isDatabaseUnavailable, isDatetimeOutOfRange, toProblem, type ErrorCode } from './shared/errors.js';
+import { AppError, databaseUnavailable, isDatabaseUnavailable, isDatetimeOutOfRange, isUnstorableText, toProblem, type ErrorCode } from './shared/errors.js';
 import { createRouter, validationError, type AppEnv } from './shared/http.js';
 import { authRoutes } from './auth/routes.js';
 import { userRoutes } from './users/routes.js';
@@ -131,6 +131,7 @@ export function createApp(services: Services, opts: { startedAt?: Date } = {}) {
       log.warn({ err: (err as Error).message, requestId: c.get('requestId'), path: c.req.path }, 'database unavailable');
       return problemResponse(c, databaseUnavailable());
     }
+    if (isUnstorableText(err)) return problemResponse(c, new AppError('validation_failed', 'Text may not contain NUL (\\u0000) characters'));
     if (isDatetimeOutOfRange(err)) return problemResponse(c, new AppError('validation_failed', 'A date is outside the range this service stores (years 1–9999)'));
     if (err instanceof HTTPException && err.status < 500) {
       const code = statusCodes[err.status] ?? 'bad_request';

@@ -114,6 +114,12 @@ export const databaseUnavailable = () =>
     retryAfterSeconds: 2,
   });
 
+/** Text PostgreSQL cannot store: a NUL character (in text, 22021; in JSON, 22P05). */
+export function isUnstorableText(err: unknown): boolean {
+  const code = findPgError(err)?.code;
+  return code === '22021' || code === '22P05';
+}
+
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = findPgError(err);
   return !!e && e.code === '23505' && (!constraint || e.constraint === constraint || e.constraint_name === constraint);
