@@ -28,7 +28,7 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 },
   });
 
-  const redisClients: Array<{ isOpen: boolean; quit(): Promise<unknown> }> = [];
+  const redisClients: Array<{ isOpen: boolean; isReady: boolean; quit(): Promise<unknown>; destroy(): void }> = [];
   if (services.config.redisUrl) {
     const pub = createClient({ url: services.config.redisUrl, disableOfflineQueue: true });
     const sub = pub.duplicate();
@@ -81,7 +81,14 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
       stopWallboard();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      await Promise.allSettled(redisClients.map((c) => (c.isOpen ? c.quit() : Promise.resolve())));
+      // A client still reconnecting (Redis was down) would wait for Redis to quit: drop it instead, and give
+      // a ready one a moment to quit politely.
+      await Promise.allSettled(
+        redisClients.map(async (c) => {
+          if (c.isReady) await Promise.race([c.quit().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
+          if (c.isOpen) c.destroy();
+        }),
+      );
     },
   };
 }
