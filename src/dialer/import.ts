@@ -259,6 +259,8 @@ const emailRe = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** One data row: the staged columns, or why it cannot be kept. */
 function readRow(s: Services, cols: Resolved, record: string[], width: number): { row: StagedRow } | { reason: string } {
   if (record.length !== width) return { reason: `expected ${width} columns, found ${record.length}` };
+  // PostgreSQL cannot store U+0000 (COPY would drop or refuse the row).
+  if (record.some((c) => c.includes('\u0000'))) return { reason: 'contains a NUL (\\u0000) character, which cannot be stored' };
   const cell = (i: number | undefined) => (i === undefined ? '' : (record[i] ?? '').trim());
   const phones: string[] = [];
   const bad: string[] = [];

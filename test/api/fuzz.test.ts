@@ -97,7 +97,7 @@ describe('random input to the public tracking endpoints and to dial-list imports
         continue;
       }
       finished++;
-      expect(job.imported + job.duplicates + job.invalid + job.dnc + job.skipped, `case ${i}`).toBe(job.total);
+      expect(job.imported + job.duplicates + job.invalid + job.dnc + job.skipped, `case ${i}: ${JSON.stringify(job).slice(0, 1500)} CSV ${JSON.stringify(csv).slice(0, 1500)}`).toBe(job.total);
       const [kept] = await h.services.database.query<{ n: number }>(sql`select count(*)::int as n from dial_entries where list_id = ${job.listId}`);
       expect(kept!.n, `case ${i}`).toBe(job.imported);
     }
