@@ -22,7 +22,7 @@ export function registerGauges(s: Services) {
     for (const r of rows) g.set({ pbx: r.pbx }, r.n);
   });
   m.gauge('switchboard_queue_length', 'Callers waiting for an operator now', [], async (g) => {
-    const [r] = await s.database.query<{ n: number; oldest: number | null }>(
+    const [r] = await s.database.query<{ n: number }>(
       sql`SELECT count(*)::int AS n FROM calls WHERE ended_at IS NULL AND queued_at IS NOT NULL AND acd_outcome IS NULL`,
     );
     g.set(r?.n ?? 0);
