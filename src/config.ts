@@ -135,6 +135,7 @@ const envSchema = z.object({
   SERVICE_LEVEL_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
   /** How often each instance looks for wallboard changes to push to the supervisors connected to it. */
   WALLBOARD_REFRESH_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
+  REPORT_ROLLUP_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
 });
 
 export function isTimeZone(tz: string): boolean {
@@ -311,6 +312,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { wsUrl: e.SOFTPHONE_WS_URL, domain: e.SOFTPHONE_SIP_DOMAIN ?? new URL(e.SOFTPHONE_WS_URL).hostname, password: e.SOFTPHONE_PASSWORD }
         : null,
     webDistDir: e.WEB_DIST_DIR,
-    reports: { serviceLevelSeconds: e.SERVICE_LEVEL_SECONDS, wallboardRefreshMs: e.WALLBOARD_REFRESH_MS },
+    reports: { serviceLevelSeconds: e.SERVICE_LEVEL_SECONDS, wallboardRefreshMs: e.WALLBOARD_REFRESH_MS, rollupRefreshMs: e.REPORT_ROLLUP_REFRESH_MS },
   };
 }

@@ -19,6 +19,7 @@ import { importsSettled } from './dialer/import.js';
 import { startDialerSweeper } from './dialer/sweeper.js';
 import { startMeetingRouting } from './meetings/sweeper.js';
 import { startClientScoring } from './clients/scoring.js';
+import { startReportRollups } from './reports/rollups.js';
 import { pruneRateLimits } from './shared/rate-limit.js';
 import { createMetrics } from './metrics/registry.js';
 import { registerGauges } from './metrics/routes.js';
@@ -98,6 +99,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   const routing = startMeetingRouting(services);
   const scoring = startClientScoring(services);
   const dialer = startDialerSweeper(services);
+  const rollups = startReportRollups(services);
   const port = (server.address() as AddressInfo).port;
   // Rate-limit counters of finished windows are no longer read; drop them so the table stays small.
   const longestWindow = Math.max(config.auth.loginRateWindowSeconds, 60);
@@ -122,6 +124,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
         await routing.stop();
         await scoring.stop();
         dialer.stop();
+        await rollups.stop();
         await importsSettled();
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await gateway?.stop();

@@ -1,9 +1,12 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { rowsOf } from '../db/client.js';
 import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import { AppError } from '../shared/errors.js';
 import { reportRows } from './query.js';
+import { refreshReportRollups } from './rollups.js';
+import { callStageRows, type CallDim } from './call-stage.js';
+import { stageRows } from './stages.js';
 import { daysOf, monthShares, periodDto, resolvePeriod, type Period } from './period.js';
 
 export const groupings = ['source', 'campaign', 'operator', 'hunter'] as const;
@@ -14,6 +17,8 @@ export const stages = ['calls', 'uniqueCallers', 'targetCalls', 'newLeads', 'mee
 export const reportReaders = ['admin', 'sales_head', 'cc_admin', 'client_head'] as const;
 const ownGrouping: Partial<Record<AuthUser['role'], Grouping>> = { operator: 'operator', hunter: 'hunter' };
 export const funnelRoles = [...reportReaders, 'operator', 'hunter'] as const;
+/** The grouping's key on calls: a hunter's calls are those they took. */
+const callDim = { source: 'source', campaign: 'campaign', operator: 'operator', hunter: 'operator' } as const satisfies Record<Grouping, CallDim>;
 
 /** The one group an actor is limited to, or null when they see all. */
 export function scopeOf(actor: AuthUser, groupBy: Grouping): string | null {
@@ -23,72 +28,6 @@ export function scopeOf(actor: AuthUser, groupBy: Grouping): string | null {
     throw new AppError('forbidden', own ? `You see only your own figures: group by ${own}` : 'Your role has no funnel figures');
   }
   return actor.id;
-}
-
-/**
- * Where each stage's events are read and which group each event counts for. Calls count for the call's
- * own source, campaign and operator; a lead and everything after it (meetings, sales) for the contact's
- * first source and the campaign that turned it (first-touch attribution); meetings for the operator who
- * booked them and the hunter who took them; sales for the operator who took the lead and the hunter
- * who brought the client.
- */
-/** `caller_key` is who called: their contact, or the number when unknown (a stored hash, see migration 0010). */
-const callers = sql`count(DISTINCT c.caller_key)`;
-
-function parts(groupBy: Grouping, p: Period, currency: string) {
-  const inPeriod = (col: SQL) => sql`${col} >= ${p.from.toISOString()}::timestamptz AND ${col} < ${p.to.toISOString()}::timestamptz`;
-  // The contact of a meeting or deal, looked up by its key: a period holds a few thousand of them, and
-  // joining would read every contact.
-  const of = (alias: 'm' | 'd', col: string) => sql.raw(`(SELECT k.${col} FROM contacts k WHERE k.id = ${alias}.contact_id)`);
-  const key = {
-    calls: { source: sql`c.source_id`, campaign: sql`c.campaign_id`, operator: sql`c.operator_id`, hunter: sql`c.operator_id` }[groupBy],
-    leads: { source: sql`k.first_source_id`, campaign: sql`k.lead_campaign_id`, operator: sql`k.lead_by`, hunter: sql`k.hunter_id` }[groupBy],
-    meetings: {
-      source: sql`coalesce(${of('m', 'first_source_id')}, m.source_id)`,
-      campaign: sql`coalesce(${of('m', 'lead_campaign_id')}, (SELECT mc.campaign_id FROM calls mc WHERE mc.id = m.call_id))`,
-      operator: sql`m.booked_by`,
-      hunter: sql`m.hunter_id`,
-    }[groupBy],
-    deals: {
-      source: of('d', 'first_source_id'),
-      campaign: of('d', 'lead_campaign_id'),
-      operator: of('d', 'lead_by'),
-      hunter: sql`coalesce(d.commission_hunter_id, (SELECT h.from_hunter_id FROM handoffs h WHERE h.contact_id = d.contact_id), ${of('d', 'hunter_id')})`,
-    }[groupBy],
-  };
-  const day = (col: SQL) => sql`to_char(${col} AT TIME ZONE ${p.timeZone}, 'YYYY-MM-DD')`;
-  return [
-    {
-      name: 'calls',
-      key: key.calls,
-      day: day(sql`c.started_at`),
-      select: sql`count(*)::int AS a, ${callers}::int AS b,
-        (count(*) FILTER (WHERE c.target))::int AS c, 0::bigint AS d`,
-      from: sql`calls c WHERE ${inPeriod(sql`c.started_at`)} AND c.direction <> 'internal'`,
-    },
-    { name: 'leads', key: key.leads, day: day(sql`k.lead_at`), select: sql`count(*)::int, 0, 0, 0::bigint`, from: sql`contacts k WHERE ${inPeriod(sql`k.lead_at`)}` },
-    {
-      name: 'booked',
-      key: key.meetings,
-      day: day(sql`m.created_at`),
-      select: sql`count(*)::int, 0, 0, 0::bigint`,
-      from: sql`meetings m WHERE ${inPeriod(sql`m.created_at`)}`,
-    },
-    {
-      name: 'held',
-      key: key.meetings,
-      day: day(sql`m.held_at`),
-      select: sql`count(*)::int, 0, 0, 0::bigint`,
-      from: sql`meetings m WHERE ${inPeriod(sql`m.held_at`)}`,
-    },
-    {
-      name: 'deals',
-      key: key.deals,
-      day: day(sql`d.deal_date`),
-      select: sql`(count(*) FILTER (WHERE d.is_first))::int, 0, 0, coalesce(sum(d.amount_minor) FILTER (WHERE d.currency = ${currency}), 0)::bigint`,
-      from: sql`deals d WHERE ${inPeriod(sql`d.deal_date`)}`,
-    },
-  ];
 }
 
 interface StageRow {
@@ -128,19 +67,16 @@ function add(into: Counts, r: StageRow) {
 
 /**
  * Counts of every stage by group (`by: 'key'`) or by local day (`by: 'day'`), optionally for one group.
- * One statement: each stage aggregated where its rows are, then merged here.
+ * One statement: calls from the rollups (refreshed first), every other stage aggregated where its rows
+ * are; several rows of a stage and group add up here.
  */
 async function stageCounts(s: Services, p: Period, groupBy: Grouping, by: 'key' | 'day', only?: { key: string | null }) {
-  const all = parts(groupBy, p, s.config.currency);
-  const calls = all[0]!;
-  const whole = by === 'key' && only === undefined;
-  const unions = all.map((q) => {
-    const dim = by === 'key' ? q.key : q.day;
-    const filter = only === undefined ? sql`` : only.key === null ? sql` AND ${q.key} IS NULL` : sql` AND ${q.key} = ${only.key}`;
-    return sql`(SELECT ${q.name}::text AS stage, ${dim} AS dim, ${q.select} FROM ${q.from}${filter} GROUP BY 2)`;
-  });
+  await refreshReportRollups(s);
   // A caller reached through two groups is one caller of the whole.
-  if (whole) unions.push(sql`(SELECT 'callers' AS stage, NULL AS dim, 0, ${callers}::int, 0, 0::bigint FROM ${calls.from})`);
+  const whole = by === 'key' && only === undefined;
+  const dim = by === 'day' && only === undefined ? 'any' : callDim[groupBy];
+  const unions = await callStageRows(s.database.db, { period: p, dim, by, only, whole });
+  unions.push(...stageRows({ period: p, groupBy, by, only, currency: s.config.currency }));
   return reportRows<StageRow>(s, sql.join(unions, sql` UNION ALL `));
 }
 
@@ -183,7 +119,7 @@ export async function funnelReport(s: Services, actor: AuthUser, q: FunnelQueryI
   let distinctCallers: number | null = null;
   for (const r of rows) {
     if (r.stage === 'callers') {
-      distinctCallers = r.b;
+      distinctCallers = (distinctCallers ?? 0) + r.b;
       continue;
     }
     // Only hunters are hunters' rows: a call taken by anyone else has no hunter.

@@ -94,3 +94,28 @@ export function monthShares(period: Period): number {
 }
 
 export const periodDto = (p: Period) => ({ from: p.from.toISOString(), to: p.to.toISOString(), timeZone: p.timeZone });
+
+/** Local midnight at or before `at`. */
+function floorDay(at: Date, timeZone: string): Date {
+  const p = localParts(at, timeZone);
+  return zonedMidnight(p.year, p.month, p.day, timeZone);
+}
+function nextDay(midnight: Date, timeZone: string): Date {
+  const p = localParts(new Date(midnight.getTime() + 27 * 3_600_000), timeZone);
+  return zonedMidnight(p.year, p.month, p.day, timeZone);
+}
+
+/** The whole local days inside a period, as [start, end) instants, or null when it holds none. */
+export function wholeDays(p: Period): { start: Date; end: Date } | null {
+  const f = floorDay(p.from, p.timeZone);
+  const start = f.getTime() === p.from.getTime() ? f : nextDay(f, p.timeZone);
+  const end = floorDay(p.to, p.timeZone);
+  return start < end ? { start, end } : null;
+}
+
+/** The instants [from, to) of a local calendar day (YYYY-MM-DD). */
+export function dayBounds(day: string, timeZone: string): { from: Date; to: Date } {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const from = zonedMidnight(y, m, d, timeZone);
+  return { from, to: nextDay(from, timeZone) };
+}
