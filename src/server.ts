@@ -20,6 +20,7 @@ import { startDialerSweeper } from './dialer/sweeper.js';
 import { startMeetingRouting } from './meetings/sweeper.js';
 import { startClientScoring } from './clients/scoring.js';
 import { startReportRollups } from './reports/rollups.js';
+import { resendCallState } from './acd/reconnect.js';
 import { pruneRateLimits } from './shared/rate-limit.js';
 import { createMetrics } from './metrics/registry.js';
 import { registerGauges } from './metrics/routes.js';
@@ -97,6 +98,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   server.keepAliveTimeout = 65_000;
   const realtime = await startRealtime(server, services);
   const routing = startMeetingRouting(services);
+  resendCallState(services);
   const scoring = startClientScoring(services);
   const dialer = startDialerSweeper(services);
   const rollups = startReportRollups(services);

@@ -62,6 +62,14 @@ export interface ScreenPop {
   ringSeconds: number;
 }
 
+/** `call:state`: sent when the panel's socket connects — the call ringing for this user or the one they are on. */
+export interface CallState {
+  status: string;
+  since: string;
+  call: 'ringing' | 'on_call' | null;
+  pop: ScreenPop | null;
+}
+
 export interface Callback {
   id: string;
   reason: 'web_request' | 'missed_call' | 'abandoned_call';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ScreenPop } from '../api/types';
+import type { CallState, ScreenPop } from '../api/types';
 import { useI18n } from '../i18n';
 import { Link } from '../router/router';
 import { useSocketEvent } from '../realtime/hooks';
@@ -42,6 +42,8 @@ export function PhonePanel() {
     return () => clearInterval(timer);
   }, []);
   useSocketEvent<ScreenPop>('call:incoming', (p) => setPop(p));
+  // After a reconnect: the call still ringing or in progress comes back (a pop already shown stays).
+  useSocketEvent<CallState>('call:state', (st) => st.pop && setPop(st.pop));
   useSocketEvent<{ callId: string; reason: string }>('call:missed', (p) => {
     if (pop?.callId === p.callId) setNotice(t('phone.missed'));
   });
