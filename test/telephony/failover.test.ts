@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type TestUser } from '../helpers/harness.js';
 import { spawnInstance, type Instance } from '../helpers/instance.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { ARI, CEL_DATABASE_URL, holdAsterisk, inboundCall, requireAsterisk, startPhone, startTrunk, uniqueCaller } from '../helpers/asterisk.js';
 
 const onPostgres = !!process.env.DATABASE_URL;
@@ -239,6 +240,46 @@ describe.skipIf(!available)('ARI failover between two instances', () => {
       }
     } finally {
       await c.kill();
+    }
+  }, 120_000);
+
+  it('a holder cut off from the database gives up the connection; another takes over, and the first stands by once it is back', async () => {
+    // e reaches PostgreSQL through a relay the test cuts; f reaches it directly.
+    const db = new URL(h.testDb.url!);
+    const relay = await startTcpProxy({ host: db.hostname, port: Number(db.port || 5432) });
+    const viaRelay = new URL(db);
+    viaRelay.port = String(relay.port);
+    const e = await spawnInstance('sb-e', { ...env, DATABASE_URL: viaRelay.toString() });
+    let f: Instance | undefined;
+    try {
+      await waitFor('e to hold the connection', async () => (await server(e)).role === 'holder' && (await server(e)).state === 'connected', 20_000);
+      f = await spawnInstance('sb-f', env);
+      await waitFor('f to stand by for e', async () => (await server(f!)).holder === 'sb-e' && (await server(f!)).role === 'standby');
+      const cutAt = Date.now();
+      await relay.cut();
+      await waitFor('f to take over from e', async () => (await server(f!)).role === 'holder' && (await server(f!)).state === 'connected', 15_000);
+      const takeoverMs = Date.now() - cutAt;
+      console.log(`[failover] the standby held the ARI connection ${takeoverMs} ms after the holder lost the database`);
+      expect(takeoverMs).toBeLessThan(10_000);
+      expect(e.logs.some((l) => l.includes('gave up the ARI connection'))).toBe(true);
+      // A call placed while e is cut off is recorded once, by f.
+      const caller = uniqueCaller();
+      await inboundCall('4951230500', caller, 1500);
+      const rows = await waitFor('the call to be recorded and closed', async () => {
+        const r = await h.services.database.query<{ n: number; open: number }>(
+          sql`select count(*)::int as n, count(*) filter (where ended_at is null)::int as open from calls where from_number = ${`+${caller}`}`,
+        );
+        return r[0]!.n > 0 && r[0]!.open === 0 ? r : null;
+      });
+      expect(rows[0]!.n).toBe(1);
+      // Back on the network, e stands by for f.
+      await relay.restore();
+      await waitFor('e to stand by for f', async () => (await server(e)).role === 'standby' && (await server(e)).holder === 'sb-f', 20_000);
+      expect(await server(f)).toMatchObject({ role: 'holder', holder: 'sb-f', state: 'connected' });
+    } finally {
+      await f?.kill();
+      await e.kill();
+      await relay.close();
     }
   }, 120_000);
 });
