@@ -16,6 +16,11 @@ CREATE TABLE report_call_marks (
   campaign_id   text,
   operator_id   text,
   target        boolean NOT NULL,
+  -- For the operators' report: an inbound call answered, an outbound call, one answered, its talk time.
+  handled       boolean NOT NULL,
+  made          boolean NOT NULL,
+  connected     boolean NOT NULL,
+  talk          integer NOT NULL,
   prev_any      timestamptz,
   prev_source   timestamptz,
   prev_campaign timestamptz,
@@ -30,15 +35,20 @@ CREATE INDEX report_call_marks_started_idx ON report_call_marks (started_at)
   INCLUDE (source_id, campaign_id, operator_id, target, prev_any, prev_source, prev_campaign, prev_operator,
            last_any, last_source, last_campaign, last_operator);
 
--- Per local day (in `report_rollup_state.time_zone`) and group: calls, target calls, and the callers whose
--- last call in that group was that day. dim: 0 everything (key NULL), 1 source, 2 campaign, 3 operator.
+-- Per local day (in `report_rollup_state.time_zone`) and group: calls, target calls, the callers whose
+-- last call in that group was that day, and the operators' report's counts and talk seconds.
+-- dim: 0 everything (key NULL), 1 source, 2 campaign, 3 operator.
 CREATE TABLE report_call_days (
-  dim    smallint NOT NULL CHECK (dim BETWEEN 0 AND 3),
-  day    date NOT NULL,
-  key    text,
-  calls  integer NOT NULL,
-  target integer NOT NULL,
-  lasts  integer NOT NULL,
+  dim       smallint NOT NULL CHECK (dim BETWEEN 0 AND 3),
+  day       date NOT NULL,
+  key       text,
+  calls     integer NOT NULL,
+  target    integer NOT NULL,
+  lasts     integer NOT NULL,
+  handled   integer NOT NULL,
+  made      integer NOT NULL,
+  connected integer NOT NULL,
+  talk      bigint NOT NULL,
   CONSTRAINT report_call_days_key UNIQUE NULLS NOT DISTINCT (dim, day, key)
 );
 
@@ -78,7 +88,8 @@ CREATE TRIGGER calls_report_fields AFTER UPDATE ON calls
   FOR EACH ROW WHEN (OLD.caller_key IS DISTINCT FROM NEW.caller_key OR OLD.started_at IS DISTINCT FROM NEW.started_at
                      OR OLD.direction IS DISTINCT FROM NEW.direction OR OLD.source_id IS DISTINCT FROM NEW.source_id
                      OR OLD.campaign_id IS DISTINCT FROM NEW.campaign_id OR OLD.operator_id IS DISTINCT FROM NEW.operator_id
-                     OR OLD.target IS DISTINCT FROM NEW.target)
+                     OR OLD.target IS DISTINCT FROM NEW.target OR OLD.answered_at IS DISTINCT FROM NEW.answered_at
+                     OR OLD.talk_seconds IS DISTINCT FROM NEW.talk_seconds)
   EXECUTE FUNCTION report_calls_changed();
 
 -- The refresh reads a caller's calls.
@@ -200,3 +211,30 @@ END $$;
 CREATE TRIGGER calls_report_campaign AFTER UPDATE ON calls
   FOR EACH ROW WHEN (OLD.campaign_id IS DISTINCT FROM NEW.campaign_id)
   EXECUTE FUNCTION report_call_campaign_changed();
+
+-- Time in each state per local day, person, state and reason: the state log's intervals (each state
+-- lasts until the person's next one), cut at local midnights. A person's last state is still going on
+-- and is not here; the report adds it.
+CREATE TABLE report_state_days (
+  user_id text NOT NULL,
+  day     date NOT NULL,
+  status  text NOT NULL,
+  reason  text,
+  seconds double precision NOT NULL,
+  CONSTRAINT report_state_days_key UNIQUE NULLS NOT DISTINCT (user_id, day, status, reason)
+);
+
+-- People whose state log changed from an instant on.
+CREATE TABLE report_dirty_states (
+  id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_id text NOT NULL,
+  at      timestamptz NOT NULL
+);
+CREATE FUNCTION report_states_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN INSERT INTO report_dirty_states (user_id, at) VALUES (OLD.user_id, OLD.at); END IF;
+  IF TG_OP <> 'DELETE' THEN INSERT INTO report_dirty_states (user_id, at) VALUES (NEW.user_id, NEW.at); END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER user_status_log_report AFTER INSERT OR UPDATE OR DELETE ON user_status_log
+  FOR EACH ROW EXECUTE FUNCTION report_states_changed();

@@ -3,7 +3,9 @@ import type { Services } from '../services.js';
 import type { AuthUser } from '../auth/middleware.js';
 import type { Role } from '../db/schema.js';
 import { AppError } from '../shared/errors.js';
-import { periodDto, resolvePeriod, type Period } from './period.js';
+import { localDay, periodDto, resolvePeriod, wholeDays, type Period } from './period.js';
+import { refreshReportRollups } from './rollups.js';
+import { groupingCode } from './stages.js';
 import { reportRows } from './query.js';
 
 type PeriodInput = { from?: string; to?: string };
@@ -16,6 +18,7 @@ function scope(actor: AuthUser, member: Role, heads: readonly Role[]): SQL {
 }
 
 const bounds = (p: Period) => ({ from: sql`${p.from.toISOString()}::timestamptz`, to: sql`${p.to.toISOString()}::timestamptz` });
+const ts = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 const ratio = (num: number, den: number, digits = 4) => (den > 0 ? Math.round((num / den) * 10 ** digits) / 10 ** digits : null);
 
 export const operatorHeads = ['admin', 'cc_admin', 'sales_head'] as const satisfies readonly Role[];
@@ -34,6 +37,73 @@ interface OperatorRow extends Record<string, unknown> {
   spans: Array<{ status: string; reason: string | null; seconds: number }> | null;
 }
 
+/** Calls per operator (id, handled, made, connected, talk): whole days from the day rows, the edges from the calls' marks. */
+function operatorCalls(p: Period): SQL[] {
+  const fromMarks = (from: Date, to: Date) => sql`SELECT m.operator_id AS id, (count(*) FILTER (WHERE m.handled))::int AS handled,
+      (count(*) FILTER (WHERE m.made))::int AS made, (count(*) FILTER (WHERE m.connected))::int AS connected, coalesce(sum(m.talk), 0)::bigint AS talk
+    FROM report_call_marks m WHERE m.started_at >= ${ts(from)} AND m.started_at < ${ts(to)} AND m.operator_id IS NOT NULL GROUP BY 1`;
+  const days = wholeDays(p);
+  if (!days) return [fromMarks(p.from, p.to)];
+  return [
+    fromMarks(p.from, days.start),
+    fromMarks(days.end, p.to),
+    sql`SELECT r.key, sum(r.handled)::int, sum(r.made)::int, sum(r.connected)::int, sum(r.talk)::bigint FROM report_call_days r
+      WHERE r.dim = 3 AND r.key IS NOT NULL AND r.day >= ${localDay(days.start, p.timeZone)}::date AND r.day < ${localDay(days.end, p.timeZone)}::date GROUP BY 1`,
+  ];
+}
+
+/** Meetings booked per person (id, booked): whole days from the day rows, the edges from the meetings. */
+function meetingsBooked(p: Period): SQL[] {
+  const fromMeetings = (from: Date, to: Date) =>
+    sql`SELECT booked_by AS id, count(*)::int AS booked FROM meetings WHERE created_at >= ${ts(from)} AND created_at < ${ts(to)} GROUP BY 1`;
+  const days = wholeDays(p);
+  if (!days) return [fromMeetings(p.from, p.to)];
+  return [
+    fromMeetings(p.from, days.start),
+    fromMeetings(days.end, p.to),
+    sql`SELECT r.key, sum(r.booked)::int FROM report_stage_days r WHERE r.grouping = ${groupingCode.operator} AND r.key IS NOT NULL
+      AND r.day >= ${localDay(days.start, p.timeZone)}::date AND r.day < ${localDay(days.end, p.timeZone)}::date GROUP BY 1`,
+  ];
+}
+
+/**
+ * Operators' time in each state and reason in [from, to) (user_id, status, reason, seconds), `to` being no
+ * later than now: whole days from the state rows plus each person's state still going on, the partial
+ * days at either edge from the state log itself.
+ */
+function stateSpans(p: Period, only: SQL): SQL[] {
+  if (p.to <= p.from) return [sql`SELECT NULL::text AS user_id, NULL::text AS status, NULL::text AS reason, 0::float8 AS seconds WHERE false`];
+  // Per operator, in the order of the (user, time) index that covers the state log: each state lasts
+  // until the next one, and the state held when the range began counts from its start.
+  const fromLog = (fromAt: Date, toAt: Date) => {
+    const from = ts(fromAt);
+    const end = ts(toAt);
+    return sql`SELECT u.id AS user_id, x.status, x.reason, x.seconds::float8 FROM users u CROSS JOIN LATERAL (
+        SELECT l.status, l.reason, extract(epoch FROM coalesce(lead(l.at) OVER (ORDER BY l.at, l.id), ${end}) - l.at) AS seconds
+        FROM user_status_log l WHERE l.user_id = u.id AND l.at >= ${from} AND l.at < ${end}
+        UNION ALL
+        SELECT b.status, b.reason,
+          extract(epoch FROM coalesce((SELECT min(f.at) FROM user_status_log f WHERE f.user_id = u.id AND f.at >= ${from} AND f.at < ${end}), ${end}) - ${from})
+        FROM (SELECT l.status, l.reason FROM user_status_log l WHERE l.user_id = u.id AND l.at < ${from} ORDER BY l.at DESC, l.id DESC LIMIT 1) b
+      ) x
+      WHERE u.role = 'operator'${only}`;
+  };
+  const days = wholeDays(p);
+  if (!days) return [fromLog(p.from, p.to)];
+  const [start, end] = [ts(days.start), ts(days.end)];
+  return [
+    fromLog(p.from, days.start),
+    fromLog(days.end, p.to),
+    sql`SELECT r.user_id, r.status, r.reason, sum(r.seconds)::float8 FROM report_state_days r JOIN users u ON u.id = r.user_id
+      WHERE r.day >= ${localDay(days.start, p.timeZone)}::date AND r.day < ${localDay(days.end, p.timeZone)}::date
+        AND u.role = 'operator'${only} GROUP BY 1, 2, 3`,
+    // A person's latest state has not ended, so it is in no state row yet.
+    sql`SELECT u.id, l.status, l.reason, extract(epoch FROM ${end} - greatest(l.at, ${start}))::float8 FROM users u
+      CROSS JOIN LATERAL (SELECT status, reason, at FROM user_status_log WHERE user_id = u.id ORDER BY at DESC, id DESC LIMIT 1) l
+      WHERE l.at < ${end} AND u.role = 'operator'${only}`,
+  ];
+}
+
 /**
  * Per operator: calls taken and made, talk and handle time, time in each state and pause reason (from
  * the state log, cut to the period; the state held when it began counts from its start), meetings booked
@@ -42,30 +112,15 @@ interface OperatorRow extends Record<string, unknown> {
 export async function operatorsReport(s: Services, actor: AuthUser, q: PeriodInput) {
   const only = scope(actor, 'operator', operatorHeads);
   const period = resolvePeriod(q, s.clock.now(), s.config.companyTimeZone);
-  const { from, to } = bounds(period);
-  const end = sql`${new Date(Math.min(period.to.getTime(), s.clock.now().getTime())).toISOString()}::timestamptz`;
+  await refreshReportRollups(s);
   const rows = await reportRows<OperatorRow>(s, sql`
     WITH k AS (
-      SELECT operator_id AS id,
-        count(*) FILTER (WHERE direction = 'inbound' AND answered_at IS NOT NULL)::int AS handled,
-        count(*) FILTER (WHERE direction = 'outbound')::int AS made,
-        count(*) FILTER (WHERE direction = 'outbound' AND answered_at IS NOT NULL)::int AS connected,
-        coalesce(sum(talk_seconds) FILTER (WHERE answered_at IS NOT NULL), 0)::bigint AS talk
-      FROM calls WHERE started_at >= ${from} AND started_at < ${to} AND operator_id IS NOT NULL GROUP BY 1
+      SELECT id, sum(handled)::int AS handled, sum(made)::int AS made, sum(connected)::int AS connected, sum(talk)::bigint AS talk
+      FROM (${sql.join(operatorCalls(period), sql` UNION ALL `)}) x GROUP BY 1
     ), m AS (
-      SELECT booked_by AS id, count(*)::int AS booked FROM meetings WHERE created_at >= ${from} AND created_at < ${to} GROUP BY 1
+      SELECT id, sum(booked)::int AS booked FROM (${sql.join(meetingsBooked(period), sql` UNION ALL `)}) x GROUP BY 1
     ), spans AS (
-      -- Per operator, in the order of the (user, time) index that covers the state log: each state lasts
-      -- until the next one, and the state held when the period began counts from its start.
-      SELECT u.id AS user_id, x.status, x.reason, x.seconds FROM users u CROSS JOIN LATERAL (
-        SELECT l.status, l.reason, extract(epoch FROM coalesce(lead(l.at) OVER (ORDER BY l.at), ${end}) - l.at) AS seconds
-        FROM user_status_log l WHERE l.user_id = u.id AND l.at >= ${from} AND l.at < ${end}
-        UNION ALL
-        SELECT b.status, b.reason,
-          extract(epoch FROM coalesce((SELECT min(f.at) FROM user_status_log f WHERE f.user_id = u.id AND f.at >= ${from} AND f.at < ${end}), ${end}) - ${from})
-        FROM (SELECT l.status, l.reason FROM user_status_log l WHERE l.user_id = u.id AND l.at < ${from} ORDER BY l.at DESC LIMIT 1) b
-      ) x
-      WHERE u.role = 'operator'${only}
+      ${sql.join(stateSpans({ ...period, to: new Date(Math.min(period.to.getTime(), s.clock.now().getTime())) }, only), sql` UNION ALL `)}
     ), t AS (
       SELECT user_id AS id, json_agg(json_build_object('status', status, 'reason', reason, 'seconds', seconds)) AS spans
       FROM (SELECT user_id, status, reason, round(sum(seconds))::int AS seconds FROM spans WHERE seconds > 0 GROUP BY 1, 2, 3) x

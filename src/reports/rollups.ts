@@ -14,6 +14,8 @@ import { stageDayRows } from './stages.js';
  * The later stages (leads, meetings booked and held, first sales, revenue): a row per local day and group.
  * Triggers on contacts, meetings, deals, handoffs and calls queue the instants whose day changed; a
  * refresh counts those days again.
+ * Time in each state: a row per local day, person, state and reason, from the state log's ended
+ * intervals; a change to someone's log queues them, and a refresh counts their days from it on again.
  *
  * A refresh is one repeatable-read transaction serialised by the state row's lock, so that instances
  * refreshing at once never apply a change twice. Reports refresh before they read, so they see every
@@ -30,8 +32,11 @@ const MAX_ROUNDS = 50;
 const ATTEMPTS = 5;
 
 const markColumns = sql.raw(
-  'call_id, caller_key, started_at, day, source_id, campaign_id, operator_id, target, prev_any, prev_source, prev_campaign, prev_operator, last_any, last_source, last_campaign, last_operator',
+  'call_id, caller_key, started_at, day, source_id, campaign_id, operator_id, target, handled, made, connected, talk, ' +
+    'prev_any, prev_source, prev_campaign, prev_operator, last_any, last_source, last_campaign, last_operator',
 );
+
+const dayColumns = sql.raw('dim, day, key, calls, target, lasts, handled, made, connected, talk');
 
 /** The marks of the non-internal calls `where` selects (whole callers: the windows need all their calls). */
 function freshMarks(timeZone: string, where: SQL) {
@@ -40,6 +45,9 @@ function freshMarks(timeZone: string, where: SQL) {
   const last = (part: string) => sql.raw(`(c.caller_key IS NOT NULL AND lead(c.id) OVER (${w(part)}) IS NULL)`);
   return sql`SELECT c.id AS call_id, c.caller_key, c.started_at, (c.started_at AT TIME ZONE ${timeZone})::date AS day,
       c.source_id, c.campaign_id, c.operator_id, c.target,
+      (c.direction = 'inbound' AND c.answered_at IS NOT NULL) AS handled, c.direction = 'outbound' AS made,
+      (c.direction = 'outbound' AND c.answered_at IS NOT NULL) AS connected,
+      CASE WHEN c.answered_at IS NOT NULL THEN coalesce(c.talk_seconds, 0) ELSE 0 END AS talk,
       ${window('')} AS prev_any, ${window(', c.source_id')} AS prev_source,
       ${window(', c.campaign_id')} AS prev_campaign, ${window(', c.operator_id')} AS prev_operator,
       ${last('')} AS last_any, ${last(', c.source_id')} AS last_source,
@@ -49,7 +57,9 @@ function freshMarks(timeZone: string, where: SQL) {
 
 /** A set of marks (with a `sign` column) as day-row contributions, one per grouping. */
 const contributions = (marks: SQL) => sql`SELECT v.dim, x.day, v.key, sum(x.sign)::int AS calls,
-    sum(x.sign * x.target::int)::int AS target, sum(x.sign * v.last::int)::int AS lasts
+    sum(x.sign * x.target::int)::int AS target, sum(x.sign * v.last::int)::int AS lasts,
+    sum(x.sign * x.handled::int)::int AS handled, sum(x.sign * x.made::int)::int AS made,
+    sum(x.sign * x.connected::int)::int AS connected, sum(x.sign * x.talk)::bigint AS talk
   FROM (${marks}) x
   CROSS JOIN LATERAL (VALUES (0::smallint, NULL::text, x.last_any), (1::smallint, x.source_id, x.last_source),
                              (2::smallint, x.campaign_id, x.last_campaign), (3::smallint, x.operator_id, x.last_operator)) v(dim, key, last)
@@ -92,15 +102,55 @@ interface Basis {
 }
 
 async function rebuild(tx: Tx, b: Basis) {
-  for (const table of ['report_dirty_callers', 'report_call_days', 'report_call_marks', 'report_dirty_days', 'report_stage_days']) {
+  for (const table of ['report_dirty_callers', 'report_call_days', 'report_call_marks', 'report_dirty_days', 'report_stage_days', 'report_dirty_states', 'report_state_days']) {
     await tx.execute(sql.raw(`DELETE FROM ${table}`));
   }
+  await tx.execute(stateDayRows(sql`SELECT id AS user_id, '-infinity'::date AS d0 FROM users`, b.timeZone));
   await tx.execute(sql`INSERT INTO report_call_marks (${markColumns}) ${freshMarks(b.timeZone, sql`true`)}`);
-  await tx.execute(sql`INSERT INTO report_call_days (dim, day, key, calls, target, lasts)
-    ${contributions(sql`SELECT 1 AS sign, * FROM report_call_marks`)}`);
+  await tx.execute(sql`INSERT INTO report_call_days (${dayColumns}) ${contributions(sql`SELECT 1 AS sign, * FROM report_call_marks`)}`);
   await tx.execute(sql`INSERT INTO report_stage_days (grouping, day, key, leads, booked, held, first_sales, revenue)
     ${stageDayRows(null, b.timeZone, b.currency)}`);
   await tx.execute(sql`UPDATE report_rollup_state SET time_zone = ${b.timeZone}, currency = ${b.currency}, built_at = now()`);
+}
+
+/**
+ * Inserts the state rows of each person of `from` (user_id, d0) from local day d0 on: every interval of
+ * their state log that has ended (the next state began), cut at local midnights. Intervals are read from
+ * the last state that began before d0, so the day's first hours count too.
+ */
+function stateDayRows(from: SQL, timeZone: string) {
+  const midnight = (d: SQL) => sql`(${d}::timestamp AT TIME ZONE ${timeZone})`;
+  return sql`INSERT INTO report_state_days (user_id, day, status, reason, seconds)
+    SELECT z.user_id, g.day, iv.status, iv.reason, sum(extract(epoch FROM least(iv.e, ${midnight(sql`(g.day + 1)`)}) - greatest(iv.s, ${midnight(sql`g.day`)})))
+    FROM (${from}) z
+    CROSS JOIN LATERAL (
+      SELECT l.status, l.reason, l.at AS s, lead(l.at) OVER (ORDER BY l.at, l.id) AS e FROM user_status_log l
+      WHERE l.user_id = z.user_id AND l.at >= coalesce((SELECT max(p.at) FROM user_status_log p WHERE p.user_id = z.user_id AND p.at < ${midnight(sql`z.d0`)}), '-infinity')
+    ) iv
+    CROSS JOIN LATERAL (
+      SELECT x::date AS day FROM generate_series(greatest(z.d0, (iv.s AT TIME ZONE ${timeZone})::date), (iv.e AT TIME ZONE ${timeZone})::date, interval '1 day') x
+    ) g
+    WHERE iv.e IS NOT NULL AND least(iv.e, ${midnight(sql`(g.day + 1)`)}) > greatest(iv.s, ${midnight(sql`g.day`)})
+    GROUP BY 1, 2, 3, 4`;
+}
+
+/** One batch of people whose state log changed: their state rows from the day of the change on, again. */
+async function applyStates(tx: Tx, b: Basis): Promise<number> {
+  const taken = rowsOf<{ user_id: string; d0: string }>(
+    await tx.execute(sql`WITH t AS (DELETE FROM report_dirty_states WHERE id IN (SELECT id FROM report_dirty_states ORDER BY id LIMIT ${BATCH})
+        RETURNING user_id, at),
+      d AS (SELECT user_id, min(at) AS at FROM t GROUP BY 1)
+      -- From the day the state before the change began: that state now ends at the change.
+      SELECT d.user_id, to_char(coalesce((SELECT max(l.at) FROM user_status_log l WHERE l.user_id = d.user_id AND l.at < d.at), d.at)
+        AT TIME ZONE ${b.timeZone}, 'YYYY-MM-DD') AS d0
+      FROM d`),
+  );
+  if (!taken.length) return 0;
+  const from = sql`SELECT u AS user_id, d::date AS d0 FROM unnest(string_to_array(${taken.map((r) => r.user_id).join(',')}, ','),
+    string_to_array(${taken.map((r) => r.d0).join(',')}, ',')) AS x(u, d)`;
+  await tx.execute(sql`DELETE FROM report_state_days r USING (${from}) z WHERE r.user_id = z.user_id AND r.day >= z.d0`);
+  await tx.execute(stateDayRows(from, b.timeZone));
+  return taken.length;
 }
 
 /** One batch of queued days: their stage rows counted again from the events. */
@@ -144,9 +194,11 @@ async function applyBatch(tx: Tx, timeZone: string): Promise<number> {
   await tx.execute(sql`WITH fresh AS (${fresh}), stale AS (${stale}),
       changed AS (SELECT 1 AS sign, * FROM (SELECT * FROM fresh EXCEPT ALL SELECT * FROM stale) p
                   UNION ALL SELECT -1, * FROM (SELECT * FROM stale EXCEPT ALL SELECT * FROM fresh) q)
-    INSERT INTO report_call_days AS r (dim, day, key, calls, target, lasts) ${contributions(sql`SELECT * FROM changed`)}
+    INSERT INTO report_call_days AS r (${dayColumns}) ${contributions(sql`SELECT * FROM changed`)}
     ON CONFLICT ON CONSTRAINT report_call_days_key DO UPDATE
-      SET calls = r.calls + excluded.calls, target = r.target + excluded.target, lasts = r.lasts + excluded.lasts`);
+      SET calls = r.calls + excluded.calls, target = r.target + excluded.target, lasts = r.lasts + excluded.lasts,
+        handled = r.handled + excluded.handled, made = r.made + excluded.made, connected = r.connected + excluded.connected,
+        talk = r.talk + excluded.talk`);
   await tx.execute(sql`DELETE FROM report_call_marks m WHERE m.call_id IN (SELECT s.call_id FROM (${stale}) s)`);
   await tx.execute(sql`INSERT INTO report_call_marks (${markColumns}) ${fresh}`);
   return taken.length;
@@ -162,13 +214,15 @@ async function refreshOnce(s: Services): Promise<RefreshResult> {
   const db = s.database.db;
   const b: Basis = { timeZone: s.config.companyTimeZone, currency: s.config.currency };
   const queued = (table: string) => sql.raw(`(SELECT count(*)::int FROM (SELECT 1 FROM ${table} LIMIT ${REBUILD_ABOVE + 1}) q)`);
-  const [peek] = rowsOf<{ time_zone: string | null; currency: string | null; callers: number; days: number }>(
-    await db.execute(sql`SELECT time_zone, currency, ${queued('report_dirty_callers')} AS callers, ${queued('report_dirty_days')} AS days
+  const [peek] = rowsOf<{ time_zone: string | null; currency: string | null; callers: number; days: number; states: number }>(
+    await db.execute(sql`SELECT time_zone, currency, ${queued('report_dirty_callers')} AS callers, ${queued('report_dirty_days')} AS days,
+        ${queued('report_dirty_states')} AS states
       FROM report_rollup_state`),
   );
   const current = (st: State) => st.time_zone === b.timeZone && st.currency === b.currency;
-  if (current(peek!) && peek!.callers === 0 && peek!.days === 0) return { rebuilt: false, applied: 0 };
-  if (!current(peek!) || peek!.callers > REBUILD_ABOVE || peek!.days > REBUILD_ABOVE) {
+  const q = peek!;
+  if (current(q) && q.callers === 0 && q.days === 0 && q.states === 0) return { rebuilt: false, applied: 0 };
+  if (!current(q) || q.callers > REBUILD_ABOVE || q.days > REBUILD_ABOVE || q.states > REBUILD_ABOVE) {
     const started = Date.now();
     await serialised(db, (tx) => rebuild(tx, b));
     s.logger.info({ timeZone: b.timeZone, currency: b.currency, ms: Date.now() - started }, 'report rollups rebuilt');
@@ -178,11 +232,11 @@ async function refreshOnce(s: Services): Promise<RefreshResult> {
   let applied = 0;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const r = await serialised(db, async (tx, state) => {
-      if (!current(state)) return (await rebuild(tx, b), { callers: 0, taken: 0, requeued: 0 });
-      return { callers: await applyBatch(tx, b.timeZone), ...(await applyDays(tx, b)) };
+      if (!current(state)) return (await rebuild(tx, b), { callers: 0, states: 0, taken: 0, requeued: 0 });
+      return { callers: await applyBatch(tx, b.timeZone), states: await applyStates(tx, b), ...(await applyDays(tx, b)) };
     });
-    applied += r.callers + r.taken;
-    if (r.callers < BATCH && r.taken < BATCH && r.requeued === 0) break;
+    applied += r.callers + r.states + r.taken;
+    if (r.callers < BATCH && r.states < BATCH && r.taken < BATCH && r.requeued === 0) break;
   }
   return { rebuilt: false, applied };
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { calls, campaigns, contacts, deals, handoffs, meetings, sources } from '../../src/db/schema.js';
+import { calls, campaigns, contacts, deals, handoffs, meetings, sources, userStatusLog } from '../../src/db/schema.js';
+import { operatorsReport } from '../../src/reports/people.js';
+import type { AuthUser } from '../../src/auth/middleware.js';
 import { rowsOf } from '../../src/db/client.js';
 import { newId } from '../../src/shared/ids.js';
 import { zonedMidnight } from '../../src/meetings/policy.js';
@@ -139,12 +141,16 @@ describe('report rollups', () => {
     ['everything', { from: new Date(NOW.getTime() - 60 * DAY), to: new Date(NOW.getTime() + 2 * DAY), timeZone: tz() }],
   ];
 
-  async function agreeEverywhere() {
+  async function boundsOnCalls() {
     const starts = rowsOf<{ at: string }>(
       await s.database.db.execute(sql`SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM calls
         WHERE direction <> 'internal' AND caller_key IS NOT NULL ORDER BY started_at`),
     ).map((r) => new Date(r.at));
     onCalls = { from: starts[Math.floor(starts.length / 4)]!, to: starts[Math.floor((starts.length * 3) / 4)]!, timeZone: tz() };
+  }
+
+  async function agreeEverywhere() {
+    await boundsOnCalls();
     for (const [label, p] of periods()) {
       for (const dim of ['source', 'campaign', 'operator'] as const) {
         const want = await expected(p, dim);
@@ -176,6 +182,7 @@ describe('report rollups', () => {
 
   it('per day, for everything and for one group', async () => {
     await refreshReportRollups(s);
+    await boundsOnCalls();
     const p = periods()[3]![1];
     for (const only of [undefined, { key: src[1]! }, { key: null }]) {
       const parts = await callStageRows(s.database.db, { period: p, dim: only ? 'source' : 'any', by: 'day', only, whole: false });
@@ -274,6 +281,7 @@ describe('report rollups', () => {
       tally(rowsOf<{ stage: string; dim: string | null; a: number; d: string | number }>(await db.execute(sql.join(parts, sql` UNION ALL `))));
     const agree = async () => {
       await refreshReportRollups(s);
+      await boundsOnCalls();
       for (const [label, p] of periods()) {
         for (const groupBy of groupings as readonly Grouping[]) {
           for (const by of ['key', 'day'] as const) {
@@ -305,6 +313,79 @@ describe('report rollups', () => {
       else if (change === 6) await db.execute(sql`UPDATE calls SET campaign_id = ${pick(camp)} WHERE id IN (SELECT call_id FROM meetings WHERE id = ${pick(meetingIds)})`);
       else await db.execute(sql`DELETE FROM meetings WHERE id = ${pick(meetingIds)}`);
     }
+    await agree();
+  });
+
+  it('the operators report from the state and call rows agrees with reading the state log and the calls', async () => {
+    const db = s.database.db;
+    const statuses = ['available', 'paused', 'on_call', 'wrap_up', 'ringing', 'offline'] as const;
+    const logRow = (userId: string, at: Date) => {
+      const status = pick(statuses);
+      return { id: newId('statusChange'), userId, status, reason: status === 'paused' ? pick(['Обед', 'Перерыв', null]) : null, at };
+    };
+    const wholeSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
+    await db.insert(userStatusLog).values(
+      ops.flatMap((o) => Array.from({ length: 70 }, () => logRow(o.id, wholeSecond(NOW.getTime() - rnd() * 45 * DAY)))),
+    );
+    const admin = { id: 'usr_admin', role: 'admin' } as AuthUser;
+    type Seconds = Record<string, number>;
+    /** The plain definition: each state lasts until the next one, the one held at the start counts from it. */
+    const expectedOf = async (p: Period) => {
+      const end = new Date(Math.min(p.to.getTime(), NOW.getTime())).toISOString();
+      const from = p.from.toISOString();
+      const rows = rowsOf<{ user_id: string; status: string; reason: string | null; seconds: number }>(
+        await db.execute(sql`SELECT user_id, status, reason, round(sum(seconds))::int AS seconds FROM (
+            SELECT l.user_id, l.status, l.reason, extract(epoch FROM least(coalesce(lead(l.at) OVER (PARTITION BY l.user_id ORDER BY l.at, l.id), ${end}::timestamptz), ${end}::timestamptz)
+              - greatest(l.at, ${from}::timestamptz)) AS seconds
+            FROM user_status_log l) x
+          WHERE seconds > 0 GROUP BY 1, 2, 3`),
+      );
+      const out: Record<string, Seconds> = {};
+      for (const r of rows) {
+        if (!ops.some((o) => o.id === r.user_id)) continue;
+        const u = (out[r.user_id] ??= {});
+        if (r.status === 'paused') u[`paused:${r.reason ?? ''}`] = (u[`paused:${r.reason ?? ''}`] ?? 0) + r.seconds;
+        if (r.status !== 'offline') u[r.status] = (u[r.status] ?? 0) + r.seconds;
+      }
+      const k = rowsOf<{ id: string; handled: number; made: number; talk: number }>(
+        await db.execute(sql`SELECT operator_id AS id, (count(*) FILTER (WHERE direction = 'inbound' AND answered_at IS NOT NULL))::int AS handled,
+            (count(*) FILTER (WHERE direction = 'outbound'))::int AS made,
+            coalesce(sum(talk_seconds) FILTER (WHERE answered_at IS NOT NULL), 0)::int AS talk
+          FROM calls WHERE started_at >= ${from}::timestamptz AND started_at < ${p.to.toISOString()}::timestamptz AND direction <> 'internal'
+            AND operator_id IS NOT NULL GROUP BY 1`),
+      );
+      for (const r of k) if (out[r.id] || ops.some((o) => o.id === r.id)) Object.assign((out[r.id] ??= {}), { handled: r.handled, made: r.made, talk: r.talk });
+      return out;
+    };
+    const reported = async (p: Period) => {
+      const r = await operatorsReport(s, admin, { from: p.from.toISOString(), to: p.to.toISOString() });
+      const out: Record<string, Seconds> = {};
+      for (const row of r.rows) {
+        if (!ops.some((o) => o.id === row.userId)) continue;
+        const u: Seconds = {};
+        for (const [st, sec] of Object.entries(row.statusSeconds)) if (sec) u[st] = sec;
+        for (const pz of row.pauseSeconds) if (pz.seconds) u[`paused:${pz.reason}`] = pz.seconds;
+        if (row.callsHandled || row.callsMade || row.talkSeconds) Object.assign(u, { handled: row.callsHandled, made: row.callsMade, talk: row.talkSeconds });
+        if (Object.keys(u).length) out[row.userId] = u;
+      }
+      return out;
+    };
+    const agree = async () => {
+      await boundsOnCalls();
+      for (const [label, p] of periods()) expect(await reported(p), label).toEqual(await expectedOf(p));
+    };
+    // Calls with talk time, for the calls part.
+    await db.execute(sql`UPDATE calls SET answered_at = started_at + interval '5 seconds', talk_seconds = (abs(hashtext(id)) % 300)
+      WHERE id IN (SELECT id FROM calls ORDER BY id LIMIT 150)`);
+    await agree();
+    const logIds = rowsOf<{ id: string }>(await db.execute(sql`SELECT id FROM user_status_log ORDER BY id`)).map((r) => r.id);
+    for (let i = 0; i < 25; i++) {
+      const change = Math.floor(rnd() * 3);
+      if (change === 0) await db.insert(userStatusLog).values(logRow(pick(ops).id, wholeSecond(NOW.getTime() - rnd() * 45 * DAY)));
+      else if (change === 1) await db.execute(sql`DELETE FROM user_status_log WHERE id = ${pick(logIds)}`);
+      else await db.execute(sql`UPDATE user_status_log SET at = at - interval '1 day 3 hours' WHERE id = ${pick(logIds)}`);
+    }
+    await db.execute(sql`UPDATE calls SET talk_seconds = talk_seconds + 11 WHERE id IN (SELECT id FROM calls WHERE answered_at IS NOT NULL ORDER BY id LIMIT 20)`);
     await agree();
   });
 
