@@ -140,7 +140,12 @@ async function main() {
     await waitFor(async () => {
       const s = (await b.health()).telephony.servers[0];
       return s.role === 'holder' && s.state === 'connected';
-    }, 30_000, 'b to take over');
+    }, 30_000, 'b to take over').catch(async (err: Error) => {
+      // What the standby was doing, to tell why.
+      const health = await b.health().catch((e: Error) => e.message);
+      console.error(`b's /health: ${JSON.stringify(health)}\nb's last log lines:\n${b.logs.slice(-40).join('\n')}`);
+      throw err;
+    });
     failoverMs = Date.now() - t0;
 
     await booking;

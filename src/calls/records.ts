@@ -74,6 +74,8 @@ function finalStatus(direction: CallDirection, answered: boolean, cause: number 
 /** What the event statement returns about the call (timestamps as epoch milliseconds on both engines). */
 interface StoredCallRow extends Record<string, unknown> {
   id: string;
+  /** This event created the call. */
+  inserted: boolean;
   direction: CallDirection;
   did: string | null;
   from_number: string | null;
@@ -133,7 +135,7 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
           VALUES (${newId('call')}, ${pbx}, ${linkedid}, ${facts.direction ?? 'internal'}, ${(isFirstLeg ? new Date(c.creationtime) : at).toISOString()}::timestamptz,
                   ${capturedBy}, ${first.did}, ${first.fromNumber}, ${first.toNumber}, ${first.endpoint}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
           ON CONFLICT (pbx, linkedid) DO UPDATE SET updated_at = t.updated_at
-          RETURNING t.*
+          RETURNING t.*, (t.xmax = 0) AS inserted
         ), ev AS (
           INSERT INTO call_events (call_id, channel_id, type, at, dedupe_key, payload)
           SELECT c.id, ${c.id}, ${evt.type}, ${at.toISOString()}::timestamptz, ${dedupeKey}, ${JSON.stringify(evt)}::jsonb FROM c
@@ -155,11 +157,12 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
         )
         SELECT c.id, c.direction, c.did, c.from_number, c.to_number, c.endpoint, c.status, c.hangup_cause, c.contact_id, c.source_id, c.recording_name,
                c.attribution_method, ${ms('started_at')}, ${ms('answered_at')}, ${ms('ended_at')},
-               EXISTS (SELECT 1 FROM ev) AS fresh, c.queued_at IS NOT NULL AS queued, c.acd_outcome,
+               EXISTS (SELECT 1 FROM ev) AS fresh, c.inserted, c.queued_at IS NOT NULL AS queued, c.acd_outcome,
                (SELECT count(*) FROM call_legs o WHERE o.call_id = c.id AND o.ended_at IS NULL AND o.channel_id <> ${c.id})::int AS other_open
         FROM c`),
     );
     if (!row) throw new Error(`call ${pbx}/${linkedid} vanished`);
+    if (row.inserted) s.logger.info({ callId: row.id, pbx, linkedid, direction: row.direction, capturedBy }, 'call started');
     const date = (v: number | null) => (v === null ? null : new Date(v));
     const call = {
       id: row.id,
@@ -178,7 +181,7 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
       answeredAt: date(row.answered_at_ms),
       endedAt: date(row.ended_at_ms),
     };
-    if (!row.fresh) return { call, duplicate: true, closed: false };
+    if (!row.fresh) return { call, duplicate: true, closed: false, talkSeconds: 0 };
 
     const set: Partial<typeof calls.$inferInsert> = {};
     if (isFirstLeg && facts.direction && (facts.confirmed || call.direction !== facts.direction) && !call.endedAt) {
@@ -213,9 +216,13 @@ export async function applyChannelEvent(s: Services, pbx: string, evt: ChannelEv
       set.updatedAt = now;
       await tx.update(calls).set(set).where(eq(calls.id, call.id));
     }
-    return { call: { ...call, ...set } as typeof call, duplicate: false, closed };
+    return { call: { ...call, ...set } as typeof call, duplicate: false, closed, talkSeconds: set.talkSeconds ?? 0 };
   });
 
+  if (result.closed) {
+    const c = result.call;
+    s.logger.info({ callId: c.id, pbx, linkedid, direction: c.direction, status: c.status, talkSeconds: result.talkSeconds }, 'call ended');
+  }
   if (!result.duplicate) {
     const call = result.call;
     // Attribution runs in the call's lane on purpose: beside it, its update would wait on the row lock
@@ -273,14 +280,14 @@ export async function attributeCall(s: Services, callId: string, did: string, fr
 
 /** Closes a call whose channels are gone without us seeing them end (service down, websocket cut). */
 export async function closeVanishedCall(s: Services, callId: string, endedAt: Date, reason: string, cause: number | null = null) {
-  await s.database.db.transaction(async (tx) => {
+  const closed = await s.database.db.transaction(async (tx) => {
     const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for('update');
-    if (!call || call.endedAt) return;
+    if (!call || call.endedAt) return null;
     const end = endedAt < call.startedAt ? call.startedAt : endedAt;
-    await tx
-      .update(calls)
-      .set({ ...closeFields(s, call.startedAt, call.answeredAt, end, call.direction, cause ?? call.hangupCause), closeReason: reason, updatedAt: s.clock.now() })
-      .where(eq(calls.id, callId));
+    const fields = closeFields(s, call.startedAt, call.answeredAt, end, call.direction, cause ?? call.hangupCause);
+    await tx.update(calls).set({ ...fields, closeReason: reason, updatedAt: s.clock.now() }).where(eq(calls.id, callId));
     await tx.update(callLegs).set({ endedAt: end }).where(and(eq(callLegs.callId, callId), isNull(callLegs.endedAt)));
+    return { pbx: call.pbx, linkedid: call.linkedid, direction: call.direction, status: fields.status, talkSeconds: fields.talkSeconds };
   });
+  if (closed) s.logger.info({ callId, ...closed, closeReason: reason }, 'call ended');
 }

@@ -272,6 +272,10 @@ describe.skipIf(!available)('ARI failover between two instances', () => {
         return r[0]!.n > 0 && r[0]!.open === 0 ? r : null;
       });
       expect(rows[0]!.n).toBe(1);
+      // f's log follows the call by its id, from start to end.
+      const [recorded] = await h.services.database.query<{ id: string }>(sql`select id from calls where from_number = ${`+${caller}`}`);
+      const about = f.logs.filter((l) => l.includes(`"callId":"${recorded!.id}"`));
+      expect(about.some((l) => l.includes('"msg":"call started"')) && about.some((l) => l.includes('"msg":"call ended"')), about.join('\n')).toBe(true);
       // Back on the network, e stands by for f.
       await relay.restore();
       await waitFor('e to stand by for f', async () => (await server(e)).role === 'standby' && (await server(e)).holder === 'sb-f', 20_000);
