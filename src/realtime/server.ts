@@ -28,7 +28,7 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000 },
   });
 
-  const redisClients: Array<{ isOpen: boolean; isReady: boolean; close(): Promise<unknown>; destroy(): void }> = [];
+  const redisClients: Array<{ isOpen: boolean; isReady: boolean; quit(): Promise<unknown>; destroy(): void }> = [];
   if (services.config.redisUrl) {
     const pub = createClient({ url: services.config.redisUrl, disableOfflineQueue: true });
     const sub = pub.duplicate();
@@ -42,6 +42,13 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
           return 0;
         }),
     });
+    // Closing, the adapter unsubscribes without awaiting either: those fail when the client is dropped.
+    for (const name of ['unsubscribe', 'pUnsubscribe'] as const) {
+      const original = (sub[name] as (...args: unknown[]) => Promise<unknown>).bind(sub);
+      Object.defineProperty(sub, name, {
+        value: (...args: unknown[]) => original(...args).catch((err: Error) => services.logger.debug({ err: err.message }, 'redis unsubscribe failed')),
+      });
+    }
     for (const c of [pub, sub]) {
       c.on('error', (err: Error) => services.logger.warn({ err: err.message }, 'redis adapter connection error'));
       redisClients.push(c as never);
@@ -81,12 +88,11 @@ export async function startRealtime(httpServer: HttpServer, services: Services):
       stopWallboard();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
-      // A ready client closes once its pending commands have their answers (destroying it would reject
-      // them, and the adapter's own would go unhandled); one still reconnecting (Redis was down) would
-      // wait for Redis, so it is dropped, as is one whose answers do not come within 5 s.
+      // A client still reconnecting (Redis was down) would wait for Redis to quit: drop it instead, and give
+      // a ready one a moment to quit politely.
       await Promise.allSettled(
         redisClients.map(async (c) => {
-          if (c.isReady) await Promise.race([c.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+          if (c.isReady) await Promise.race([c.quit().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
           if (c.isOpen) c.destroy();
         }),
       );
