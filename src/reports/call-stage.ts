@@ -61,7 +61,6 @@ export async function callStageRows(db: Db, q: CallStageQuery): Promise<SQL[]> {
   const T = ts(p.to);
   const col = markCols[q.dim];
   const key = sql.raw(q.dim === 'any' ? 'NULL::text' : `m.${col.key}`);
-  const keyOut = key;
   const prev = sql.raw(`m.${col.prev}`);
   const anyPrev = sql.raw('m.prev_any');
   const filter = q.only === undefined || q.dim === 'any' ? sql`` : q.only.key === null ? sql` AND ${key} IS NULL` : sql` AND ${key} = ${q.only.key}`;
@@ -86,12 +85,15 @@ export async function callStageRows(db: Db, q: CallStageQuery): Promise<SQL[]> {
   }
 
   if (!days || (q.count ?? (await cheaperEnd(db, p))) === 'inside') {
-    // Directly: one pass over the period's marks.
-    const scan = sql`SELECT ${keyOut} AS k, count(*)::int AS n, ${firstIn(prev)} AS u, (count(*) FILTER (WHERE m.target))::int AS t,
-        ${firstIn(anyPrev)} AS w FROM ${marksIn(F, T)} GROUP BY 1`;
-    const out = [row('calls', sql`x.k`, sql`x.n`, sql`x.u`, sql`x.t`, sql`(${scan}) x`)];
-    if (q.whole) out.push(row('callers', sql`NULL::text`, sql`0`, sql`coalesce(sum(x.w), 0)::int`, sql`0`, sql`(${scan}) x`));
-    return out;
+    // Directly: one pass over the period's marks; with the whole, its grand total row is the callers'.
+    if (!q.whole) return [row('calls', key, sql`count(*)::int`, firstIn(prev), sql`(count(*) FILTER (WHERE m.target))::int`, sql`${marksIn(F, T)} GROUP BY 2`)];
+    const total = sql`grouping(${key}) = 1`;
+    return [
+      sql`(SELECT CASE WHEN ${total} THEN 'callers' ELSE 'calls' END AS stage, ${key} AS dim,
+        CASE WHEN ${total} THEN 0 ELSE count(*)::int END AS a, CASE WHEN ${total} THEN ${firstIn(anyPrev)} ELSE ${firstIn(prev)} END AS b,
+        CASE WHEN ${total} THEN 0 ELSE (count(*) FILTER (WHERE m.target))::int END AS c, 0::bigint AS d
+        FROM ${marksIn(F, T)} GROUP BY GROUPING SETS ((${key}), ()))`,
+    ];
   }
 
   // From the other end: calls and target calls of whole days from the day rows, of the partial days at
@@ -99,14 +101,14 @@ export async function callStageRows(db: Db, q: CallStageQuery): Promise<SQL[]> {
   const dayRows = (cond: SQL) => sql`report_call_days r WHERE r.dim = ${code} AND ${cond}${dayFilter} GROUP BY 2`;
   const anyDayRows = (cond: SQL) => sql`report_call_days r WHERE r.dim = 0 AND ${cond}`;
   const edge = (from: SQL, to: SQL) =>
-    row('calls', keyOut, sql`count(*)::int`, sql`0`, sql`(count(*) FILTER (WHERE m.target))::int`, sql`${marksIn(from, to)} GROUP BY 2`);
+    row('calls', key, sql`count(*)::int`, sql`0`, sql`(count(*) FILTER (WHERE m.target))::int`, sql`${marksIn(from, to)} GROUP BY 2`);
   const lastsFrom = (last: string, dimKey: SQL, daysCond: (c: SQL) => SQL, stage: 'calls' | 'callers') => [
     row(stage, dimKey, sql`0`, sql`sum(r.lasts)::int`, sql`0`, daysCond(sql`r.day >= ${dayStr(days.start)}::date`)),
-    row(stage, stage === 'calls' ? keyOut : sql`NULL::text`, sql`0`, sql`(count(*) FILTER (WHERE ${sql.raw(`m.${last}`)}))::int`, sql`0`,
+    row(stage, stage === 'calls' ? key : sql`NULL::text`, sql`0`, sql`(count(*) FILTER (WHERE ${sql.raw(`m.${last}`)}))::int`, sql`0`,
       sql`${marksIn(F, ts(days.start))}${stage === 'calls' ? sql` GROUP BY 2` : sql``}`),
   ];
   const laterFirsts = (col: SQL, stage: 'calls' | 'callers') =>
-    row(stage, stage === 'calls' ? keyOut : sql`NULL::text`, sql`0`, sql`(-count(*) FILTER (WHERE ${col} IS NULL OR ${col} < ${F}))::int`, sql`0`,
+    row(stage, stage === 'calls' ? key : sql`NULL::text`, sql`0`, sql`(-count(*) FILTER (WHERE ${col} IS NULL OR ${col} < ${F}))::int`, sql`0`,
       sql`report_call_marks m WHERE m.started_at >= ${T}${stage === 'calls' ? filter : sql``}${stage === 'calls' ? sql` GROUP BY 2` : sql``}`);
   const out = [
     row('calls', sql`r.key`, sql`sum(r.calls)::int`, sql`0`, sql`sum(r.target)::int`,

@@ -67,8 +67,8 @@ function add(into: Counts, r: StageRow) {
 
 /**
  * Counts of every stage by group (`by: 'key'`) or by local day (`by: 'day'`), optionally for one group.
- * One statement: calls from the rollups (refreshed first), every other stage aggregated where its rows
- * are; several rows of a stage and group add up here.
+ * One statement over the rollups (refreshed first) and the events of the period's partial days; several
+ * rows of a stage and group add up here.
  */
 async function stageCounts(s: Services, p: Period, groupBy: Grouping, by: 'key' | 'day', only?: { key: string | null }) {
   await refreshReportRollups(s);
