@@ -37,9 +37,7 @@ function bound(name: 'from' | 'to', v: string, timeZone: string): Date {
     if (!start) throw fieldError(`query.${name}`, `${v} is not a calendar date`);
     if (name === 'from') return start;
     // A day given as the end is included whole: the period ends where the next day starts.
-    const next = new Date(start.getTime() + DAY + 3 * 3_600_000);
-    const p = localParts(next, timeZone);
-    return zonedMidnight(p.year, p.month, p.day, timeZone);
+    return nextDay(start, timeZone);
   }
   return new Date(v);
 }
@@ -67,12 +65,8 @@ export function localDay(at: Date, timeZone: string): string {
 /** Local calendar days (YYYY-MM-DD) a period touches, in order. */
 export function daysOf(period: Period): string[] {
   const days: string[] = [];
-  let p = localParts(period.from, period.timeZone);
-  for (;;) {
-    const start = zonedMidnight(p.year, p.month, p.day, period.timeZone);
-    if (start >= period.to) break;
+  for (let start = floorDay(period.from, period.timeZone); start < period.to; start = nextDay(start, period.timeZone)) {
     days.push(localDay(start, period.timeZone));
-    p = localParts(new Date(start.getTime() + DAY + 3 * 3_600_000), period.timeZone);
   }
   return days;
 }
@@ -100,6 +94,7 @@ function floorDay(at: Date, timeZone: string): Date {
   const p = localParts(at, timeZone);
   return zonedMidnight(p.year, p.month, p.day, timeZone);
 }
+/** The local midnight after `midnight` (27 h on lands in the next day whatever the DST change). */
 function nextDay(midnight: Date, timeZone: string): Date {
   const p = localParts(new Date(midnight.getTime() + 27 * 3_600_000), timeZone);
   return zonedMidnight(p.year, p.month, p.day, timeZone);
