@@ -23,9 +23,10 @@ export interface Database {
   /**
    * Prepared statements run in order in one transaction, each seeing what the earlier ones wrote; on
    * PostgreSQL they are sent at once (pipelined), so many requests share one round trip and one commit,
-   * and run with their generic plans. If one fails, none is kept.
+   * and run with their generic plans. If one fails, none is kept. `then`, given their rows, names more
+   * statements to run after them in the same transaction; their rows follow.
    */
-  batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>): Promise<T[][]>;
+  batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>, then?: (rows: T[][]) => Array<SQL | Statement>): Promise<T[][]>;
   transactionScript(fn: (exec: (script: string) => Promise<void>, query: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<void>): Promise<void>;
   ping(): Promise<boolean>;
   /**
@@ -76,7 +77,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     onnotice: () => {},
     connect_timeout: 10,
     idle_timeout: 60,
-    connection: { application_name: 'switchboard' },
+    // JIT compiles a statement the planner thinks costly; the service's statements are short (a batch's
+    // statement for fifty operators takes a few milliseconds, and compiling it took over a second).
+    connection: { application_name: 'switchboard', jit: 'off' },
   });
   const db = drizzle({ client, schema }) as unknown as Db;
   const dialect = new PgDialect();
@@ -88,16 +91,24 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       const { sql: text, params } = dialect.sqlToQuery(q);
       return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
-    async batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>) {
-      const statements = qs.map(toStatement);
+    async batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>, then?: (rows: T[][]) => Array<SQL | Statement>) {
       // Batched statements are a hot path's, prepared and run thousands of times: their generic plan is
       // as good as one made for the parameters, and planning every execution anew cost a tenth of the
       // database's time.
-      const results = await client.begin((tx) => [
-        tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan'),
-        ...statements.map(({ text, params }) => tx.unsafe(text, params as never[], { prepare: true })),
-      ]);
-      return results.slice(1) as unknown as T[][];
+      const send = (tx: import('postgres').TransactionSql, list: Array<SQL | Statement>) =>
+        Promise.all(list.map(toStatement).map(({ text, params }) => tx.unsafe(text, params as never[], { prepare: true }))) as unknown as Promise<T[][]>;
+      if (!then) {
+        const results = await client.begin((tx) => [
+          tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan'),
+          ...qs.map(toStatement).map(({ text, params }) => tx.unsafe(text, params as never[], { prepare: true })),
+        ]);
+        return results.slice(1) as unknown as T[][];
+      }
+      return client.begin(async (tx) => {
+        const [, first] = await Promise.all([tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan'), send(tx, qs)]);
+        const more = then(first);
+        return more.length ? [...first, ...(await send(tx, more))] : first;
+      }) as Promise<T[][]>;
     },
     async transactionScript(fn) {
       await client.begin(async (tx) => {
@@ -171,11 +182,15 @@ async function openPglite(dataDir: string | null, template?: Blob): Promise<Data
       const res = (await db.execute(q)) as unknown as { rows: T[] };
       return res.rows;
     },
-    async batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>) {
+    async batch<T extends Record<string, unknown>>(qs: Array<SQL | Statement>, then?: (rows: T[][]) => Array<SQL | Statement>) {
       return client.transaction(async (tx) => {
-        const out: T[][] = [];
-        for (const { text, params } of qs.map(toStatement)) out.push((await tx.query<T>(text, params)).rows);
-        return out;
+        const run = async (list: Array<SQL | Statement>) => {
+          const out: T[][] = [];
+          for (const { text, params } of list.map(toStatement)) out.push((await tx.query<T>(text, params)).rows);
+          return out;
+        };
+        const first = await run(qs);
+        return then ? [...first, ...(await run(then(first)))] : first;
       });
     },
     async transactionScript(fn) {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statementBatcher } from '../../src/db/batcher.js';
+import { statementBatcher, type StatementGroup } from '../../src/db/batcher.js';
 import { statementTemplate } from '../../src/db/statements.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
@@ -42,5 +42,57 @@ describe('statement batcher', () => {
       { id: 4, taken_by: 'd' },
       { id: 5, taken_by: 'e' },
     ]);
+  });
+
+  describe('groups', () => {
+    beforeAll(async () => {
+      await t.database.query(sql`CREATE TABLE group_probe (id int PRIMARY KEY, taken_by text)`);
+      await t.database.query(sql`INSERT INTO group_probe SELECT g, NULL FROM generate_series(1, 4) g`);
+    });
+    const takeOne = statementTemplate(['who'] as const, (p) => sql`
+      UPDATE group_probe SET taken_by = ${p.who}::text
+      WHERE id = (SELECT id FROM group_probe WHERE taken_by IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, taken_by`);
+    const takeMany = statementTemplate(['who'] as const, (p) => sql`
+      WITH asking AS (SELECT w, row_number() OVER () AS k FROM unnest(${p.who}::text[]) AS w),
+      free AS (SELECT id FROM group_probe WHERE taken_by IS NULL ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED),
+      numbered AS (SELECT id, row_number() OVER (ORDER BY id) AS k FROM free)
+      UPDATE group_probe g SET taken_by = a.w FROM asking a JOIN numbered f ON f.k = a.k WHERE g.id = f.id
+      RETURNING g.id, g.taken_by`);
+    /** Serves at most two members; says "x" breaks it. */
+    const pair: StatementGroup<string> = {
+      build: (who) => (who.includes('x') ? { text: 'SELECT 1 / 0', params: [] } : takeMany({ who })),
+      split: (rows, who) => who.map((w) => {
+        const mine = rows.filter((r) => r.taken_by === w);
+        return mine.length ? mine : undefined;
+      }),
+    };
+
+    it('answers members with one statement; those it leaves run their own after it, in the same transaction', async () => {
+      const b = statementBatcher(t.database);
+      const calls: number[] = [];
+      const batch = t.database.batch.bind(t.database);
+      const spy = { ...t.database, batch: ((qs, then) => batch(qs, then && ((rows) => { const more = then(rows); calls.push(qs.length, more.length); return more; }))) as typeof t.database.batch };
+      const grouped = statementBatcher(spy);
+      const rows = await Promise.all(['p', 'q', 'r'].map((w) => grouped.runInGroup<{ id: number; taken_by: string }, string>(pair, w, takeOne({ who: w }))));
+      expect(rows.map((r) => r[0])).toEqual([
+        { id: 1, taken_by: 'p' },
+        { id: 2, taken_by: 'q' },
+        { id: 3, taken_by: 'r' },
+      ]);
+      expect(calls).toEqual([1, 1]);
+      // A member alone in its batch runs its own statement.
+      expect((await b.runInGroup<{ id: number }, string>(pair, 's', takeOne({ who: 's' })))[0]).toEqual({ id: 4, taken_by: 's' });
+    });
+
+    it('when the group statement fails, each member runs alone', async () => {
+      await t.database.query(sql`UPDATE group_probe SET taken_by = NULL`);
+      const sent: string[][] = [];
+      const batch = t.database.batch.bind(t.database);
+      const b = statementBatcher({ ...t.database, batch: ((qs, then) => (sent.push(qs.map((q) => ('text' in q ? q.text.trim().slice(0, 12) : '?'))), batch(qs, then))) as typeof t.database.batch });
+      const rows = await Promise.all(['x', 'y'].map((w) => b.runInGroup<{ id: number; taken_by: string }, string>(pair, w, takeOne({ who: w }))));
+      expect(rows.map((r) => r[0]!.taken_by)).toEqual(['x', 'y']);
+      expect(sent).toEqual([['SELECT 1 / 0'], ['UPDATE group'], ['UPDATE group']]);
+    });
   });
 });
