@@ -12,6 +12,7 @@
  * Target: ≥ 2,000 allocations/s on PostgreSQL.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test  (a server where it may create a database)
+ *   BENCH_KEEP_DATABASE=1  keep the database afterwards (its URL is printed) to look at its plans by hand
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import postgres from 'postgres';
@@ -32,6 +33,7 @@ const entries = Number(process.env.BENCH_ENTRIES ?? 200_000);
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
 const runs = new Set((process.env.BENCH_RUNS ?? 'domain,workers,http').split(','));
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const keep = process.env.BENCH_KEEP_DATABASE === '1';
 const kinds = ['no_answer', 'busy', 'voicemail', 'wrong_number'] as const;
 
 type Operator = AuthUser & { token: string };
@@ -288,7 +290,8 @@ async function main() {
   } finally {
     for (const x of started) await x.instance.close();
     for (const x of started) await x.database.close();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    if (keep) console.log(`  kept the database: ${url.toString()}`);
+    else await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -10,7 +10,7 @@ import { addDnc, refusalReasonList } from './campaigns.js';
 import { bookMeeting } from '../meetings/service.js';
 import { VersionSchema } from '../call-scripts/schemas.js';
 import { publishedVersionJson, type ScriptVersion } from '../call-scripts/service.js';
-import { statementBatcher } from '../db/batcher.js';
+import { statementBatcher, type StatementGroup } from '../db/batcher.js';
 import { statementTemplate } from '../db/statements.js';
 
 export const EntrySchema = z
@@ -176,16 +176,22 @@ function hotPath(s: Services) {
  */
 export async function nextEntry(s: Services, op: AuthUser) {
   const now = s.clock.now();
-  const rows = await hotPath(s).run<CardRow & { held: boolean }>(
-    nextStatement({
-      opId: op.id,
-      at: now.toISOString(),
-      until: new Date(now.getTime() + s.config.dialer.lockMinutes * 60_000).toISOString(),
-      grace: `${s.config.dialer.callbackGraceMinutes} minutes`,
-    }),
-  );
+  const request: NextRequest = {
+    opId: op.id,
+    at: now.toISOString(),
+    until: new Date(now.getTime() + s.config.dialer.lockMinutes * 60_000).toISOString(),
+    grace: `${s.config.dialer.callbackGraceMinutes} minutes`,
+  };
+  const rows = await hotPath(s).runInGroup<CardRow & { held: boolean }, NextRequest>(nextTogether, request, nextStatement(request));
   const [row] = rows;
   return row ? { entry: toCard(row), held: row.held } : { entry: null, held: false };
+}
+
+interface NextRequest {
+  opId: string;
+  at: string;
+  until: string;
+  grace: string;
 }
 
 // `picked` relies on the executor's order: UNION ALL runs its branches in turn and the nested loop keeps
@@ -224,6 +230,66 @@ const nextStatement = statementTemplate(['opId', 'at', 'until', 'grace'] as cons
       SELECT t.*, false FROM taken t
     )
     ${cardQuery(sql`entry`, { extra: sql`, e.held` })}`);
+
+/**
+ * The next entries of many operators asking at once, in one statement: each operator's held entry comes
+ * back; the others, in order of asking, get the next due entries of their top campaign (by priority),
+ * one each. An operator with a personal callback due, whose top campaign has run short, or who asked twice
+ * is left to `nextStatement`, which runs right after and sees what this one took.
+ */
+const nextTogether: StatementGroup<NextRequest> = {
+  build(members) {
+    const first = new Map<string, NextRequest>();
+    for (const m of members) if (!first.has(m.opId)) first.set(m.opId, m);
+    const asking = [...first.values()];
+    return nextGroupStatement({ opIds: asking.map((m) => m.opId), untils: asking.map((m) => m.until), at: members[0]!.at, grace: members[0]!.grace });
+  },
+  split(rows, members) {
+    const byOperator = new Map(rows.map((r) => [r.holder as string, r]));
+    const seen = new Set<string>();
+    return members.map((m) => {
+      const row = seen.has(m.opId) ? undefined : byOperator.get(m.opId);
+      seen.add(m.opId);
+      return row && [row];
+    });
+  },
+};
+
+const nextGroupStatement = statementTemplate(['opIds', 'untils', 'at', 'grace'] as const, (p) => sql`
+    WITH asking AS (
+      SELECT r.op, r.until::timestamptz AS until, r.ord FROM unnest(${p.opIds}::text[], ${p.untils}::text[]) WITH ORDINALITY AS r(op, until, ord)
+    ), held AS (
+      SELECT DISTINCT ON (h.locked_by) h.locked_by AS op, h.id FROM dial_entries h
+      WHERE h.status = 'locked' AND h.locked_by = ANY (${p.opIds}::text[]) ORDER BY h.locked_by, h.id
+    ), needing AS (
+      SELECT a.op, a.until, top.id AS campaign_id, row_number() OVER (PARTITION BY top.id ORDER BY a.ord) AS k
+      FROM asking a CROSS JOIN LATERAL (
+        SELECT c.id FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id
+        WHERE m.user_id = a.op AND c.status = 'active' ORDER BY c.priority DESC, c.id LIMIT 1
+      ) top
+      WHERE NOT EXISTS (SELECT 1 FROM held WHERE held.op = a.op)
+        AND NOT EXISTS (SELECT 1 FROM dial_entries e WHERE e.callback_owner = a.op AND e.status = 'pending' AND e.next_at <= ${p.at}::timestamptz)
+    ), wanted AS (
+      SELECT campaign_id, count(*) AS n FROM needing GROUP BY campaign_id
+    ), picked AS (
+      SELECT due.id, due.campaign_id, row_number() OVER (PARTITION BY due.campaign_id ORDER BY due.next_at, due.id) AS k
+      FROM wanted w JOIN campaigns c ON c.id = w.campaign_id CROSS JOIN LATERAL (
+        SELECT e.id, e.campaign_id, e.next_at FROM dial_entries e
+        WHERE e.campaign_id = c.id AND ${callable(p.at)} AND ${notSomeoneElsesCallback(sql`NULL::text`, p.at, p.grace)}
+        ORDER BY e.next_at, e.id
+        LIMIT w.n FOR UPDATE OF e SKIP LOCKED
+      ) due
+    ), taken AS (
+      UPDATE dial_entries t SET status = 'locked', locked_by = n.op, locked_until = n.until, updated_at = ${p.at}::timestamptz
+      FROM picked k JOIN needing n ON n.campaign_id = k.campaign_id AND n.k = k.k
+      WHERE t.id = k.id AND t.status = 'pending'
+      RETURNING t.*
+    ), entry AS (
+      SELECT d.*, true AS held FROM dial_entries d JOIN held ON held.id = d.id
+      UNION ALL
+      SELECT t.*, false FROM taken t
+    )
+    ${cardQuery(sql`entry`, { extra: sql`, e.held, e.locked_by AS holder` })}`);
 
 export async function entryCard(s: Services, id: string) {
   const [row] = await s.database.query<CardRow>(cardQuery(sql`(SELECT * FROM dial_entries WHERE id = ${id})`), { prepared: true });
@@ -349,7 +415,7 @@ async function writeDisposition(
   input: z.infer<typeof DispositionInput>,
   d: { id: string; at: string; callbackAt: Date | null; meetingId: string | null },
 ) {
-  const statement = dispositionStatement(input.kind, !!input.callId)({
+  const values: DispositionValues = {
     id: d.id,
     entryId,
     opId: op.id,
@@ -361,10 +427,92 @@ async function writeDisposition(
     meetingId: d.meetingId,
     note: input.note ?? null,
     lock: lockInterval(s),
-  });
-  const [row] = await hotPath(s).run<CardRow>(statement);
+  };
+  const statement = dispositionStatement(input.kind, !!input.callId)(values);
+  // A callback also makes the contact a lead: it has a statement of its own.
+  const [row] = await (input.kind === 'callback'
+    ? hotPath(s).run<CardRow>(statement)
+    : hotPath(s).runInGroup<CardRow, DispositionValues>(disposeTogether, values, statement));
   return row;
 }
+
+type DispositionValues = Record<(typeof dispositionParams)[number], string | null>;
+
+/**
+ * The dispositions (all but callbacks) of many operators recording at once, in one statement that does
+ * for each what `dispositionStatement` does for one. A disposition of an entry that is not (or no longer)
+ * its operator's, or the second of one entry in the batch, is left to its own statement, which then finds
+ * nothing to change.
+ */
+const disposeTogether: StatementGroup<DispositionValues> = {
+  build(members) {
+    const column = (k: keyof DispositionValues) => members.map((m) => m[k]);
+    return disposeGroupStatement({
+      ids: column('id'), entryIds: column('entryId'), opIds: column('opId'), ats: column('at'), callIds: column('callId'),
+      kinds: column('kind'), reasons: column('reason'), meetingIds: column('meetingId'), notes: column('note'), lock: members[0]!.lock,
+    });
+  },
+  split(rows, members) {
+    const byId = new Map(rows.map((r) => [r.disposition_id as string, r]));
+    return members.map((m) => {
+      const row = byId.get(m.id!);
+      return row && [row];
+    });
+  },
+};
+
+const retrying = sql.raw(`(${[...retryKinds].map((k) => `'${k}'`).join(', ')})`);
+const disposeGroupStatement = statementTemplate(
+  ['ids', 'entryIds', 'opIds', 'ats', 'callIds', 'kinds', 'reasons', 'meetingIds', 'notes', 'lock'] as const,
+  (p) => {
+    const retry = sql`h.kind IN ${retrying}`;
+    const last = sql`e.attempts + 1 >= r.max_attempts`;
+    return sql`
+    WITH asked AS (
+      SELECT r.id, r.entry_id, r.op, r.at::timestamptz AS at, r.call_id, r.kind, r.reason, r.meeting_id, r.note, r.ord
+      FROM unnest(${p.ids}::text[], ${p.entryIds}::text[], ${p.opIds}::text[], ${p.ats}::text[], ${p.callIds}::text[], ${p.kinds}::text[],
+                  ${p.reasons}::text[], ${p.meetingIds}::text[], ${p.notes}::text[])
+        WITH ORDINALITY AS r(id, entry_id, op, at, call_id, kind, reason, meeting_id, note, ord)
+    ), held AS (
+      SELECT DISTINCT ON (a.entry_id) a.*, e.phone, e.locked_until FROM asked a JOIN dial_entries e ON e.id = a.entry_id
+      WHERE e.status = 'locked' AND e.locked_by = a.op
+      ORDER BY a.entry_id, a.ord
+    ), call AS (
+      SELECT h.id AS disposition_id, k.id, k.operator_id FROM held h JOIN calls k ON k.id = h.call_id
+      UNION ALL
+      SELECT h.id, k.id, k.operator_id FROM held h CROSS JOIN LATERAL (
+        SELECT k.id, k.operator_id FROM calls k
+        WHERE k.operator_id = h.op AND k.direction = 'outbound' AND k.to_number = h.phone AND k.campaign_id IS NULL
+          AND k.started_at >= coalesce(h.locked_until, h.at) - ${p.lock}::interval
+        ORDER BY k.started_at DESC LIMIT 1
+      ) k WHERE h.call_id IS NULL
+    ), updated AS (
+      UPDATE dial_entries e SET
+        status = CASE WHEN ${retry} AND NOT ${last} THEN 'pending' ELSE 'done' END,
+        outcome = CASE WHEN NOT ${retry} THEN h.kind WHEN ${last} THEN 'attempts_exhausted' ELSE e.outcome END,
+        next_at = CASE WHEN ${retry} AND NOT ${last} THEN h.at + (r.retry_minutes ->> h.kind)::int * interval '1 minute' ELSE e.next_at END,
+        callback_owner = NULL, attempts = e.attempts + 1, last_disposition = h.kind, locked_by = NULL, locked_until = NULL, updated_at = h.at
+      FROM held h, campaigns r
+      WHERE e.id = h.entry_id AND r.id = e.campaign_id AND e.status = 'locked' AND e.locked_by = h.op
+        AND (h.call_id IS NULL OR EXISTS (SELECT 1 FROM call WHERE call.disposition_id = h.id AND (call.operator_id IS NULL OR call.operator_id = h.op)))
+      RETURNING e.*, r.source_id AS campaign_source_id, h.id AS disposition_id, h.op AS disposed_by, h.kind AS disposed_as,
+        h.reason AS disposed_reason, h.meeting_id AS disposed_meeting, h.note AS disposed_note, h.at AS disposed_at
+    ), recorded AS (
+      INSERT INTO dispositions (id, entry_id, campaign_id, contact_id, operator_id, call_id, kind, reason, callback_at, meeting_id, note, created_at)
+      SELECT u.disposition_id, u.id, u.campaign_id, u.contact_id, u.disposed_by, c.id, u.disposed_as, u.disposed_reason, NULL,
+        u.disposed_meeting, u.disposed_note, u.disposed_at
+      FROM updated u LEFT JOIN call c ON c.disposition_id = u.disposition_id
+      RETURNING *
+    ), credited AS (
+      UPDATE calls k SET campaign_id = u.campaign_id, contact_id = coalesce(k.contact_id, u.contact_id),
+        source_id = coalesce(u.campaign_source_id, k.source_id),
+        attribution_method = CASE WHEN u.campaign_source_id IS NULL THEN k.attribution_method ELSE 'campaign' END,
+        updated_at = u.disposed_at
+      FROM updated u JOIN call c ON c.disposition_id = u.disposition_id WHERE k.id = c.id
+    )
+    ${cardQuery(sql`updated`, { fresh: sql`recorded`, extra: sql`, e.disposition_id` })}`;
+  },
+);
 
 const dispositionParams = ['id', 'entryId', 'opId', 'at', 'callId', 'kind', 'reason', 'callbackAt', 'meetingId', 'note', 'lock'] as const;
 const dispositionStatements = new Map<string, ReturnType<typeof statementTemplate<(typeof dispositionParams)[number]>>>();
