@@ -24,6 +24,11 @@ const optionalUrl = (protocols: string[]) =>
       { message: `must be a URL with one of: ${protocols.join(', ')}` },
     );
 
+/** A table name, optionally schema-qualified: lowercase letters, digits and "_". */
+const CEL_TABLE_PATTERN = /^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62})?$/;
+const CEL_TABLE_MESSAGE = 'a table name (optionally schema.table) of lowercase letters, digits and "_"';
+const isPostgresUrl = (v: string) => URL.canParse(v) && ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -76,6 +81,8 @@ const envSchema = z.object({
   WEB_DIST_DIR: z.string().min(1).default('./web/dist'),
   ARI_PBX_NAME: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, "_" and "-"').default('default'),
   CEL_DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  /** The table Asterisk's cel_pgsql writes into (cel_pgsql.conf `table`); ARI_SERVERS may give each server its own. */
+  CEL_TABLE: z.string().regex(CEL_TABLE_PATTERN, CEL_TABLE_MESSAGE).default('cel'),
   TARGET_CALL_SECONDS: z.coerce.number().int().min(0).default(30),
   TRACKING_SESSION_TTL_SECONDS: z.coerce.number().int().min(30).default(900),
   TRACKING_GRACE_SECONDS: z.coerce.number().int().min(0).default(1800),
@@ -149,6 +156,12 @@ export function isTimeZone(tz: string): boolean {
 
 export type Config = ReturnType<typeof loadConfig>;
 
+/** Where one Asterisk's cel_pgsql writes its CEL rows: a database and a table of that server alone. */
+export interface CelStore {
+  url: string;
+  table: string;
+}
+
 /** One Asterisk server: `name` is stored with each call it carries. */
 export interface AriServer {
   name: string;
@@ -156,6 +169,8 @@ export interface AriServer {
   user: string;
   password: string;
   app: string;
+  /** Its CEL rows (calls missed while ARI was down are recovered from them); null: no CEL. */
+  cel: CelStore | null;
 }
 
 const serverSchema = z
@@ -165,15 +180,50 @@ const serverSchema = z
     user: z.string().min(1),
     password: z.string().min(1),
     app: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only').default('switchboard'),
+    /** Where this server's CEL rows are, when not in CEL_DATABASE_URL / CEL_TABLE. */
+    celDatabaseUrl: z.string().refine(isPostgresUrl, 'must be a postgres:// URL').optional(),
+    celTable: z.string().regex(CEL_TABLE_PATTERN, CEL_TABLE_MESSAGE).optional(),
   })
   .strict();
+type ServerInput = z.infer<typeof serverSchema>;
 
-function parseServers(text: string, problems: string[]): AriServer[] {
+/** The same database and table, however the URL spells credentials or the schema is named. */
+function celStoreKey(store: CelStore): string {
+  const u = new URL(store.url);
+  const table = store.table.startsWith('public.') ? store.table.slice('public.'.length) : store.table;
+  return `${u.hostname}:${u.port || '5432'}${u.pathname}|${table}`;
+}
+
+/**
+ * Each server's CEL store. Two servers must never read one table: recovery takes every call in it that
+ * the database does not have as its server's, so one server would import the other's calls.
+ */
+function resolveCel(servers: ServerInput[], defaults: { url: string | null; table: string }, problems: string[]): AriServer[] {
+  const resolved = servers.map(({ celDatabaseUrl, celTable, ...server }) => {
+    const url = celDatabaseUrl ?? defaults.url;
+    return { ...server, cel: url ? { url, table: celTable ?? defaults.table } : null };
+  });
+  const owner = new Map<string, string>();
+  for (const server of resolved) {
+    if (!server.cel) continue;
+    const key = celStoreKey(server.cel);
+    const other = owner.get(key);
+    if (other) {
+      problems.push(
+        `ARI_SERVERS: "${other}" and "${server.name}" read CEL from one table (${server.cel.table}); give each server the table its own ` +
+          `Asterisk writes into (celTable, or celDatabaseUrl), or one server would import the other's calls`,
+      );
+    } else owner.set(key, server.name);
+  }
+  return resolved;
+}
+
+function parseServers(text: string, problems: string[]): ServerInput[] {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    problems.push('ARI_SERVERS: must be a JSON array of {name, url, user, password, app}');
+    problems.push('ARI_SERVERS: must be a JSON array of {name, url, user, password, app, celDatabaseUrl?, celTable?}');
     return [];
   }
   const parsed = z.array(serverSchema).min(1, 'list at least one server').safeParse(raw);
@@ -213,12 +263,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ARI_URL && (!e.ARI_USER || !e.ARI_PASSWORD)) {
     problems.push('ARI_USER/ARI_PASSWORD: required when ARI_URL is set');
   }
+  const cel = { url: e.CEL_DATABASE_URL ?? e.DATABASE_URL ?? null, table: e.CEL_TABLE };
   let servers: AriServer[] = [];
   if (e.ARI_SERVERS) {
     if (e.ARI_URL) problems.push('ARI_SERVERS/ARI_URL: set one of them, not both');
-    servers = parseServers(e.ARI_SERVERS, problems);
+    servers = resolveCel(parseServers(e.ARI_SERVERS, problems), cel, problems);
   } else if (e.ARI_URL && e.ARI_USER && e.ARI_PASSWORD) {
-    servers = [{ name: e.ARI_PBX_NAME, url: e.ARI_URL, user: e.ARI_USER, password: e.ARI_PASSWORD, app: e.ARI_APP }];
+    servers = resolveCel([{ name: e.ARI_PBX_NAME, url: e.ARI_URL, user: e.ARI_USER, password: e.ARI_PASSWORD, app: e.ARI_APP }], cel, problems);
   }
   if (!!e.SOFTPHONE_WS_URL !== !!e.SOFTPHONE_PASSWORD) {
     problems.push('SOFTPHONE_WS_URL/SOFTPHONE_PASSWORD: set both for the browser softphone, or neither');
@@ -243,8 +294,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       /** Null: http://127.0.0.1 and the port the service listens on. */
       url: e.INSTANCE_URL ?? null,
     },
-    /** Where Asterisk's cel_pgsql writes; calls missed while ARI was down are recovered from it. */
-    celDatabaseUrl: e.CEL_DATABASE_URL ?? e.DATABASE_URL ?? null,
+    /**
+     * Where Asterisk's cel_pgsql writes by default (CEL_DATABASE_URL, CEL_TABLE); calls missed while ARI
+     * was down are recovered from it. Each server in `telephony.servers` has its own `cel`.
+     */
+    cel: cel.url ? { url: cel.url, table: cel.table } : null,
     calls: { targetSeconds: e.TARGET_CALL_SECONDS },
     tracking: {
       sessionTtlSeconds: e.TRACKING_SESSION_TTL_SECONDS,

@@ -278,14 +278,18 @@ export async function attributeCall(s: Services, callId: string, did: string, fr
     .where(eq(calls.id, callId));
 }
 
-/** Closes a call whose channels are gone without us seeing them end (service down, websocket cut). */
-export async function closeVanishedCall(s: Services, callId: string, endedAt: Date, reason: string, cause: number | null = null) {
+/**
+ * Closes a call whose channels are gone without us seeing them end (service down, websocket cut).
+ * `answeredAt`: when it was answered, if that happened unseen (from CEL); a time already recorded wins.
+ */
+export async function closeVanishedCall(s: Services, callId: string, endedAt: Date, reason: string, cause: number | null = null, answeredAt: Date | null = null) {
   const closed = await s.database.db.transaction(async (tx) => {
     const [call] = await tx.select().from(calls).where(eq(calls.id, callId)).for('update');
     if (!call || call.endedAt) return null;
     const end = endedAt < call.startedAt ? call.startedAt : endedAt;
-    const fields = closeFields(s, call.startedAt, call.answeredAt, end, call.direction, cause ?? call.hangupCause);
-    await tx.update(calls).set({ ...fields, closeReason: reason, updatedAt: s.clock.now() }).where(eq(calls.id, callId));
+    const answered = call.answeredAt ?? (answeredAt && answeredAt >= call.startedAt && answeredAt <= end ? answeredAt : null);
+    const fields = closeFields(s, call.startedAt, answered, end, call.direction, cause ?? call.hangupCause);
+    await tx.update(calls).set({ ...fields, answeredAt: answered, closeReason: reason, updatedAt: s.clock.now() }).where(eq(calls.id, callId));
     await tx.update(callLegs).set({ endedAt: end }).where(and(eq(callLegs.callId, callId), isNull(callLegs.endedAt)));
     return { pbx: call.pbx, linkedid: call.linkedid, direction: call.direction, status: fields.status, talkSeconds: fields.talkSeconds };
   });

@@ -1,4 +1,5 @@
 import ari, { type AriClient } from 'ari-client';
+import type { CelStore } from '../config.js';
 import type { Services } from '../services.js';
 import { keyedQueue } from '../shared/keyed-queue.js';
 import { applyChannelEvent, linkedIdOf, type ChannelEvent } from '../calls/records.js';
@@ -15,6 +16,8 @@ export interface AriSettings {
   password: string;
   app: string;
   pbx: string;
+  /** This server's CEL rows; left out: the configuration's default store (CEL_DATABASE_URL, CEL_TABLE). */
+  cel?: CelStore | null;
 }
 
 export interface TelephonyGateway extends TelephonyStatusSource {
@@ -107,7 +110,7 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
       let live: LiveChannel[] = [];
       const summary = await reconcile(
         s,
-        cfg.pbx,
+        { pbx: cfg.pbx, cel: cfg.cel === undefined ? s.config.cel : cfg.cel },
         async () => {
           const channels = await c.channels.list();
           live = channels as unknown as LiveChannel[];

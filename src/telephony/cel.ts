@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { and, eq, inArray } from 'drizzle-orm';
 import { callEvents, callLegs, calls, settings, type CallDirection } from '../db/schema.js';
+import type { CelStore } from '../config.js';
 import type { Services } from '../services.js';
 import { newId } from '../shared/ids.js';
 import { toE164 } from '../shared/phone.js';
@@ -22,15 +23,19 @@ interface CelRow {
 // Calls that ended this long before the watermark are looked at again, in case a scan raced their end.
 const OVERLAP = "interval '5 minutes'";
 
-async function withCel<T>(s: Services, fn: (sql: postgres.Sql) => Promise<T>): Promise<T | null> {
-  if (!s.config.celDatabaseUrl) return null;
-  const sql = postgres(s.config.celDatabaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+/**
+ * Runs `fn` against one server's CEL table (`cel`: that server's own; see config.ts), passing the table
+ * as an escaped identifier. Null when there is no CEL store, no such table, or it cannot be read.
+ */
+async function withCel<T>(s: Services, store: CelStore | null, fn: (sql: postgres.Sql, cel: postgres.Helper<string>) => Promise<T>): Promise<T | null> {
+  if (!store) return null;
+  const sql = postgres(store.url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
-    const [exists] = await sql<[{ t: string | null }]>`SELECT to_regclass('cel')::text AS t`;
+    const [exists] = await sql<[{ t: string | null }]>`SELECT to_regclass(${store.table})::text AS t`;
     if (!exists?.t) return null;
-    return await fn(sql);
+    return await fn(sql, sql(store.table));
   } catch (err) {
-    s.logger.warn({ err: (err as Error).message }, 'CEL database not readable; skipping CEL reconciliation');
+    s.logger.warn({ err: (err as Error).message, table: store.table }, 'CEL database not readable; skipping CEL reconciliation');
     return null;
   } finally {
     await sql.end({ timeout: 2 });
@@ -46,19 +51,25 @@ const hangupCause = (extra: string): number | null => {
   }
 };
 
-/** When calls ended, and why, from CEL (LINKEDID_END and the first channel's HANGUP). */
-export async function celEndTimes(s: Services, linkedids: string[]) {
-  const out = new Map<string, { at: Date; cause: number | null }>();
+/**
+ * When calls ended, and why, from the server's CEL (LINKEDID_END and the first channel's HANGUP), and
+ * when the first channel was answered (a call may be answered after the connection went away).
+ */
+export async function celEndTimes(s: Services, store: CelStore | null, linkedids: string[]) {
+  const out = new Map<string, { at: Date; cause: number | null; answeredAt: Date | null }>();
   if (!linkedids.length) return out;
-  await withCel(s, async (sql) => {
+  await withCel(s, store, async (sql, cel) => {
     const rows = await sql<CelRow[]>`
-      SELECT linkedid, uniqueid, eventtype, eventtime AT TIME ZONE 'UTC' AS at, extra FROM cel
-      WHERE linkedid IN ${sql(linkedids)} AND eventtype IN ('LINKEDID_END', 'HANGUP') ORDER BY id`;
+      SELECT linkedid, uniqueid, eventtype, eventtime AT TIME ZONE 'UTC' AS at, extra FROM ${cel}
+      WHERE linkedid IN ${sql(linkedids)} AND eventtype IN ('LINKEDID_END', 'HANGUP', 'ANSWER') ORDER BY id`;
     for (const r of rows) {
-      if (r.eventtype === 'LINKEDID_END') out.set(r.linkedid, { at: r.at, cause: out.get(r.linkedid)?.cause ?? null });
+      if (r.eventtype === 'LINKEDID_END') out.set(r.linkedid, { at: r.at, cause: null, answeredAt: null });
     }
     for (const r of rows) {
-      if (r.eventtype === 'HANGUP' && r.uniqueid === r.linkedid && out.has(r.linkedid)) out.get(r.linkedid)!.cause = hangupCause(r.extra);
+      const end = out.get(r.linkedid);
+      if (!end || r.uniqueid !== r.linkedid) continue;
+      if (r.eventtype === 'HANGUP') end.cause = hangupCause(r.extra);
+      if (r.eventtype === 'ANSWER') end.answeredAt ??= r.at;
     }
   });
   return out;
@@ -72,9 +83,10 @@ function directionOf(context: string, exten: string): CallDirection {
 
 /**
  * Creates the calls Asterisk logged in CEL that the database does not have: calls that began and ended
- * while the service was down or its websocket was cut. Scans from a watermark kept per PBX.
+ * while the service was down or its websocket was cut. Scans from a watermark kept per PBX. Every call in
+ * `store` is taken as `pbx`'s, so the store must hold that server's rows alone (config.ts sees to it).
  */
-export async function recoverFromCel(s: Services, pbx: string): Promise<number> {
+export async function recoverFromCel(s: Services, pbx: string, store: CelStore | null): Promise<number> {
   const key = `cel_watermark:${pbx}`;
   const sinceKey = `cel_since:${pbx}`;
   const marks = await s.database.db.select().from(settings).where(inArray(settings.key, [key, sinceKey]));
@@ -92,11 +104,11 @@ export async function recoverFromCel(s: Services, pbx: string): Promise<number> 
     return 0;
   }
   const since = marks.find((m) => m.key === sinceKey)?.value ?? '-infinity';
-  const result = await withCel(s, async (sql) => {
+  const result = await withCel(s, store, async (sql, cel) => {
     const rows = await sql<CelRow[]>`
       SELECT id::text, eventtype, eventtime AT TIME ZONE 'UTC' AS at, uniqueid, linkedid, cid_num, exten, context, channame, extra
-      FROM cel WHERE linkedid IN (
-        SELECT linkedid FROM cel WHERE eventtype = 'LINKEDID_END'
+      FROM ${cel} WHERE linkedid IN (
+        SELECT linkedid FROM ${cel} WHERE eventtype = 'LINKEDID_END'
         AND eventtime >= (greatest(${mark.value}::timestamptz - ${sql.unsafe(OVERLAP)}, ${since}::timestamptz)) AT TIME ZONE 'UTC')
       ORDER BY id`;
     return rows;

@@ -1,4 +1,5 @@
 import { and, eq, inArray, isNull, max } from 'drizzle-orm';
+import type { CelStore } from '../config.js';
 import { callEvents, callLegs, calls } from '../db/schema.js';
 import type { Services } from '../services.js';
 import { applyChannelEvent, closeVanishedCall, linkedIdOf, type ChannelSnapshot } from '../calls/records.js';
@@ -25,7 +26,13 @@ function snapshot(raw: Record<string, unknown>): ChannelSnapshot {
  * (re)connect: record the channels alive now, close calls whose channels are gone, and recover from CEL
  * the calls that began and ended while nobody was listening.
  */
-export async function reconcile(s: Services, pbx: string, listChannels: () => Promise<Array<Record<string, unknown>>>, enqueue: Enqueue) {
+export async function reconcile(
+  s: Services,
+  server: { pbx: string; cel: CelStore | null },
+  listChannels: () => Promise<Array<Record<string, unknown>>>,
+  enqueue: Enqueue,
+) {
+  const { pbx, cel } = server;
   // Open calls as of before the listing: a call that starts after it (its events already flow to us) is
   // not in the list, and must not be taken for one that vanished.
   const open = await s.database.db
@@ -50,7 +57,7 @@ export async function reconcile(s: Services, pbx: string, listChannels: () => Pr
       .from(callLegs)
       .where(inArray(callLegs.callId, open.map((o) => o.id)));
     const gone = open.filter((o) => !legs.some((l) => l.callId === o.id && liveIds.has(l.channelId)));
-    const ends = await celEndTimes(s, gone.map((g) => g.linkedid));
+    const ends = await celEndTimes(s, cel, gone.map((g) => g.linkedid));
     const lastSeen = new Map(
       gone.length
         ? (
@@ -67,11 +74,18 @@ export async function reconcile(s: Services, pbx: string, listChannels: () => Pr
       // Without CEL, the last thing we heard of the call is the best end time we have.
       const endedAt = end?.at ?? lastSeen.get(g.id) ?? s.clock.now();
       await enqueue(g.linkedid, () =>
-        closeVanishedCall(s, g.id, endedAt, end ? 'ended while telephony was disconnected (time from CEL)' : 'channel gone while telephony was disconnected', end?.cause ?? null),
+        closeVanishedCall(
+          s,
+          g.id,
+          endedAt,
+          end ? 'ended while telephony was disconnected (time from CEL)' : 'channel gone while telephony was disconnected',
+          end?.cause ?? null,
+          end?.answeredAt ?? null,
+        ),
       );
       closed++;
     }
   }
-  const recovered = await recoverFromCel(s, pbx);
+  const recovered = await recoverFromCel(s, pbx, cel);
   return { live: live.length, closed, recovered };
 }

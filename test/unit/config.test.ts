@@ -27,7 +27,7 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/sb', DATABASE_POOL_SIZE: '50' }).database).toMatchObject({ max: 50 });
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '1' })).toThrow(/DATABASE_POOL_SIZE/);
     expect(c.telephony).toEqual({
-      servers: [{ name: 'default', url: 'http://pbx:8088', user: 'u', password: 'p', app: 'switchboard' }],
+      servers: [{ name: 'default', url: 'http://pbx:8088', user: 'u', password: 'p', app: 'switchboard', cel: { url: 'postgres://u@db:5432/sb', table: 'cel' } }],
       leaseCheckMs: 1000,
     });
   });
@@ -46,11 +46,44 @@ describe('configuration', () => {
     const bad = problemsOf({ ARI_SERVERS: JSON.stringify([{ ...servers[0], url: 'ftp://x' }, { ...servers[0], name: 'Bad Name' }]) });
     expect(bad).toEqual(expect.arrayContaining([expect.stringMatching(/^ARI_SERVERS\[0\]\[url\]/), expect.stringMatching(/^ARI_SERVERS\[1\]\[name\]/)]));
     expect(bad.join(' ')).not.toContain('secret-one');
-    expect(problemsOf({ ARI_SERVERS: '{not json' })).toEqual(['ARI_SERVERS: must be a JSON array of {name, url, user, password, app}']);
+    expect(problemsOf({ ARI_SERVERS: '{not json' })).toEqual(['ARI_SERVERS: must be a JSON array of {name, url, user, password, app, celDatabaseUrl?, celTable?}']);
     expect(problemsOf({ ARI_SERVERS: JSON.stringify([servers[0], { ...servers[1], name: 'msk' }]) })).toEqual(['ARI_SERVERS: the name "msk" is listed twice']);
     expect(problemsOf({ ARI_SERVERS: JSON.stringify(servers), ARI_URL: 'http://pbx:8088', ARI_USER: 'u', ARI_PASSWORD: 'p' })).toEqual([
       'ARI_SERVERS/ARI_URL: set one of them, not both',
     ]);
+  });
+
+  it("gives each Asterisk server a CEL table of its own, and refuses two servers reading one", () => {
+    const a = { name: 'msk', url: 'http://pbx1:8088', user: 'u', password: 'p' };
+    const b = { name: 'spb', url: 'http://pbx2:8088', user: 'u', password: 'p' };
+    const db = { DATABASE_URL: 'postgres://u@db:5432/sb' };
+    const celOf = (env: Record<string, string>) => loadConfig(env).telephony!.servers.map((x) => x.cel);
+    expect(celOf({ ...db, ARI_SERVERS: JSON.stringify([a, { ...b, celTable: 'cel_spb' }]) })).toEqual([
+      { url: 'postgres://u@db:5432/sb', table: 'cel' },
+      { url: 'postgres://u@db:5432/sb', table: 'cel_spb' },
+    ]);
+    expect(
+      celOf({ ...db, CEL_DATABASE_URL: 'postgres://c@cel:5432/cel', CEL_TABLE: 'asterisk.cel', ARI_SERVERS: JSON.stringify([a, { ...b, celDatabaseUrl: 'postgres://c@cel2/cel' }]) }),
+    ).toEqual([
+      { url: 'postgres://c@cel:5432/cel', table: 'asterisk.cel' },
+      { url: 'postgres://c@cel2/cel', table: 'asterisk.cel' },
+    ]);
+    // Without any PostgreSQL there is no CEL to read, and nothing to share.
+    expect(celOf({ ARI_SERVERS: JSON.stringify([a, b]) })).toEqual([null, null]);
+    expect(loadConfig(db).cel).toEqual({ url: 'postgres://u@db:5432/sb', table: 'cel' });
+
+    const shared = /^ARI_SERVERS: "msk" and "spb" read CEL from one table \(cel\)/;
+    expect(problemsOf({ ...db, ARI_SERVERS: JSON.stringify([a, b]) })).toEqual([expect.stringMatching(shared)]);
+    // The same database however its URL is spelled, and `public.` is the default schema.
+    expect(
+      problemsOf({ ...db, ARI_SERVERS: JSON.stringify([{ ...a, celDatabaseUrl: 'postgres://other:pw@db/sb' }, { ...b, celTable: 'public.cel' }]) }),
+    ).toEqual([expect.stringMatching(/"msk" and "spb" read CEL from one table/)]);
+    const bad = problemsOf({ ...db, CEL_TABLE: 'Cel;drop', ARI_SERVERS: JSON.stringify([{ ...a, celTable: 'x y' }, { ...b, celDatabaseUrl: 'http://x' }]) });
+    expect(bad).toEqual(expect.arrayContaining([expect.stringMatching(/^CEL_TABLE: /)]));
+    const badServers = problemsOf({ ...db, ARI_SERVERS: JSON.stringify([{ ...a, celTable: 'x y' }, { ...b, celDatabaseUrl: 'http://x' }]) });
+    expect(badServers).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^ARI_SERVERS\[0\]\[celTable\]/), expect.stringMatching(/^ARI_SERVERS\[1\]\[celDatabaseUrl\]/)]),
+    );
   });
 
   it('names every bad variable', () => {
