@@ -1,6 +1,11 @@
 -- The table Asterisk's cel_pgsql writes Channel Event Logging rows into
 -- (asterisk/etc/cel_pgsql.conf: table=cel).
 --
+-- Run with psql. Its name is `cel` unless the psql variable cel_table says
+-- otherwise: each Asterisk server writes into a table of its own, e.g. the
+-- second sandbox (SB_CEL_TABLE=cel_b):
+--   psql DB -v cel_table=cel_b -f asterisk/cel-table.sql
+--
 -- cel_pgsql matches columns by NAME (these names are fixed by Asterisk) and
 -- looks at their types: eventtype as text gets the event name (CHAN_START,
 -- ANSWER, HANGUP, APP_START, BRIDGE_ENTER, LINKEDID_END, ...); amaflags as an
@@ -20,7 +25,15 @@
 --   scripts/asterisk-sandbox.sh cel-reload
 --   or ARI: DELETE then POST /ari/asterisk/modules/cel_pgsql.so
 
-CREATE TABLE IF NOT EXISTS cel (
+\if :{?cel_table}
+\else
+\set cel_table cel
+\endif
+\set cel_linkedid_idx :cel_table _linkedid_idx
+\set cel_uniqueid_idx :cel_table _uniqueid_idx
+\set cel_eventtime_idx :cel_table _eventtime_idx
+
+CREATE TABLE IF NOT EXISTS :"cel_table" (
   id          bigserial PRIMARY KEY,
   eventtype   text      NOT NULL,
   eventtime   timestamp NOT NULL,
@@ -44,6 +57,6 @@ CREATE TABLE IF NOT EXISTS cel (
   extra       text      NOT NULL DEFAULT ''
 );
 
-CREATE INDEX IF NOT EXISTS cel_linkedid_idx ON cel (linkedid);
-CREATE INDEX IF NOT EXISTS cel_uniqueid_idx ON cel (uniqueid);
-CREATE INDEX IF NOT EXISTS cel_eventtime_idx ON cel (eventtime);
+CREATE INDEX IF NOT EXISTS :"cel_linkedid_idx" ON :"cel_table" (linkedid);
+CREATE INDEX IF NOT EXISTS :"cel_uniqueid_idx" ON :"cel_table" (uniqueid);
+CREATE INDEX IF NOT EXISTS :"cel_eventtime_idx" ON :"cel_table" (eventtime);

@@ -21,9 +21,20 @@
 #   logs [N]    print the last N (default 100) lines of Asterisk's log.
 #   render DIR  render the config templates into DIR (no root needed; e.g. for
 #               a container: the templates hold ${NAME} placeholders).
+#   build       only build the chroot (debootstrap, or a copy: SB_ASTERISK_CLONE_FROM).
+#
+# A second Asterisk (server B, for the two-server tests): SB_ASTERISK_SANDBOX=b
+# changes the defaults below to a root of its own, cloned from the first one
+# (built first if missing; /usr hardlinked, the rest copied), HTTP 8089, SIP
+# 5061, RTP 12000-13999, trunk 127.0.0.1:5071, systemname "sbb" (its uniqueids
+# are "sbb-<epoch>.<n>") and CEL into the table cel_b. Any variable set in the
+# environment still wins. `npm run asterisk:b:up|down|status` do this.
 #
 # Environment (defaults in brackets):
+#   SB_ASTERISK_SANDBOX     empty: the first sandbox; b: the second one (see above)
 #   SB_ASTERISK_ROOT        chroot location [/var/cache/switchboard/asterisk-root]
+#   SB_ASTERISK_CLONE_FROM  build the chroot by copying this built root instead of
+#                           debootstrap (built first if missing) [empty; b: the first root]
 #   SB_DEBIAN_MIRROR        [http://deb.debian.org/debian]
 #   SB_ASTERISK_TEMPLATES   config templates [<repo>/asterisk/etc]
 #   SB_ASTERISK_TIMEOUT     seconds to wait for ARI at `up` [60]
@@ -32,9 +43,12 @@
 #   SB_ASTERISK_HTTP_PORT   [8088]      SB_ASTERISK_SIP_PORT  [5060]
 #   SB_TRUNK_HOST           where outbound trunk calls go [127.0.0.1:5070]
 #   SB_TRUNK_MATCH          source address identified as the trunk [127.0.0.1]
+#   SB_RTP_START, SB_RTP_END  RTP port range [10000, 11999]
+#   SB_ASTERISK_SYSTEMNAME  asterisk.conf systemname, prefixes uniqueids/linkedids [empty: none]
 #   SB_OPERATOR_PASSWORD    SIP password of op1001..op1005, web1001..web1005 [switchboard-op]
 #   SB_CEL_PGHOST, SB_CEL_PGPORT, SB_CEL_PGDATABASE, SB_CEL_PGUSER, SB_CEL_PGPASSWORD
 #                           CEL database [127.0.0.1, 5432, test, postgres, (empty)]
+#   SB_CEL_TABLE            the table cel_pgsql writes into [cel]
 #
 # Needs root (chroot, mount). Only deb.debian.org is contacted, and only when
 # the chroot is (re)built.
@@ -44,10 +58,34 @@ readonly PROG=asterisk-sandbox
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly REPO_DIR
 readonly TEMPLATE_DIR=${SB_ASTERISK_TEMPLATES:-$REPO_DIR/asterisk/etc}
+readonly PRIMARY_ROOT=/var/cache/switchboard/asterisk-root
 
-ROOT=${SB_ASTERISK_ROOT:-/var/cache/switchboard/asterisk-root}
+# The second sandbox's defaults: nothing it binds or writes meets the first one's.
+case ${SB_ASTERISK_SANDBOX:-} in
+  '') ;;
+  b)
+    : "${SB_ASTERISK_ROOT:=$PRIMARY_ROOT-b}"
+    : "${SB_ASTERISK_CLONE_FROM:=$PRIMARY_ROOT}"
+    : "${SB_ASTERISK_HTTP_PORT:=8089}"
+    : "${SB_ASTERISK_SIP_PORT:=5061}"
+    : "${SB_RTP_START:=12000}"
+    : "${SB_RTP_END:=13999}"
+    : "${SB_TRUNK_HOST:=127.0.0.1:5071}"
+    : "${SB_ASTERISK_SYSTEMNAME:=sbb}"
+    : "${SB_CEL_TABLE:=cel_b}"
+    ;;
+  *)
+    printf 'asterisk-sandbox: error: SB_ASTERISK_SANDBOX must be empty or "b"\n' >&2
+    exit 2
+    ;;
+esac
+
+ROOT=${SB_ASTERISK_ROOT:-$PRIMARY_ROOT}
 ROOT=${ROOT%/}
 readonly ROOT
+CLONE_FROM=${SB_ASTERISK_CLONE_FROM:-}
+CLONE_FROM=${CLONE_FROM%/}
+readonly CLONE_FROM
 readonly MIRROR=${SB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 readonly TIMEOUT=${SB_ASTERISK_TIMEOUT:-60}
 readonly APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0 -qq)
@@ -66,12 +104,16 @@ readonly TEMPLATE_VARS=(
   SB_ASTERISK_SIP_PORT=5060
   SB_TRUNK_HOST=127.0.0.1:5070
   SB_TRUNK_MATCH=127.0.0.1
+  SB_RTP_START=10000
+  SB_RTP_END=11999
+  SB_ASTERISK_SYSTEMNAME=
   SB_OPERATOR_PASSWORD=switchboard-op
   SB_CEL_PGHOST=127.0.0.1
   SB_CEL_PGPORT=5432
   SB_CEL_PGDATABASE=test
   SB_CEL_PGUSER=postgres
   SB_CEL_PGPASSWORD=
+  SB_CEL_TABLE=cel
 )
 
 log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
@@ -103,6 +145,21 @@ need_root() {
 
 # ----------------------------------------------------------------- config
 
+# A template line ";?NAME text" is an optional line: it becomes "text" when the
+# variable NAME is not empty, and is left out when it is (so a default render
+# stays as it was before the option existed). Reads the template on stdin.
+optional_lines() {
+  local line var rest
+  while IFS= read -r line || [[ -n $line ]]; do
+    if [[ $line =~ ^\;\?([A-Z_][A-Z0-9_]*)\ (.*)$ ]]; then
+      var=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
+      [[ -n $(tvar "$var") ]] || continue
+      line=$rest
+    fi
+    printf '%s\n' "$line"
+  done
+}
+
 render_config() { # DIR: render every template into DIR
   local out=$1 src entry var value content i
   local -a names=() values=()
@@ -114,13 +171,20 @@ render_config() { # DIR: render every template into DIR
     names+=("$var")
     values+=("${value//;/'\;'}") # a bare ; starts a comment in Asterisk config files
   done
+  [[ $(tvar SB_ASTERISK_SYSTEMNAME) =~ ^[A-Za-z0-9_]*$ ]] || die "SB_ASTERISK_SYSTEMNAME: letters, digits and _ only"
+  [[ $(tvar SB_CEL_TABLE) =~ ^[a-z_][a-z0-9_]*$ ]] || die "SB_CEL_TABLE: lowercase letters, digits and _ only"
   mkdir -p "$out"
   # bash >= 5.2 would expand & in the replacement string; values are literal
   shopt -u patsub_replacement 2>/dev/null || true
   for src in "$TEMPLATE_DIR"/*.conf; do
     [[ -f $src ]] || continue
     content=
-    IFS= read -r -d '' content <"$src" || true
+    if grep -q '^;?' "$src"; then
+      content=$(optional_lines <"$src" && printf x) || die "cannot render $src"
+      content=${content%x}
+    else
+      IFS= read -r -d '' content <"$src" || true
+    fi
     for i in "${!names[@]}"; do
       content=${content//"\${${names[i]}}"/"${values[i]}"}
     done
@@ -161,6 +225,10 @@ build_root() {
   if [[ -e $ROOT ]]; then
     die "$ROOT exists but is not a finished Asterisk root; remove it (rm -rf $ROOT) and retry"
   fi
+  if [[ -n $CLONE_FROM && $CLONE_FROM != "$ROOT" ]]; then
+    clone_root
+    return 0
+  fi
   if ! command -v debootstrap >/dev/null; then
     log "installing debootstrap on the host"
     apt-get -qq update >/dev/null
@@ -197,6 +265,43 @@ build_root() {
   mv -T "$tmp" "$ROOT"
   trap - EXIT
   log "chroot ready in $((SECONDS - started)) s: Asterisk $(root_version)"
+}
+
+# Build this root by copying the finished root CLONE_FROM (built first when missing; it may be
+# running). /usr, which nobody writes, is hardlinked; the rest is copied, then the copy's run state,
+# logs, astdb and recordings are cleared so that it starts as a fresh Asterisk.
+clone_root() {
+  local parent tmp started entry name
+  if [[ ! -x $CLONE_FROM/usr/sbin/asterisk ]]; then
+    log "building the root to clone first: $CLONE_FROM"
+    env -u SB_ASTERISK_SANDBOX -u SB_ASTERISK_CLONE_FROM SB_ASTERISK_ROOT="$CLONE_FROM" bash "${BASH_SOURCE[0]}" build
+  fi
+  [[ -x $CLONE_FROM/usr/sbin/asterisk ]] || die "no Asterisk root to clone at $CLONE_FROM"
+  parent=$(dirname "$ROOT")
+  mkdir -p "$parent"
+  tmp=$(mktemp -d "$parent/.asterisk-root.clone.XXXXXX")
+  chmod 0755 "$tmp"
+  # shellcheck disable=SC2064
+  trap "rm -rf --one-file-system '$tmp'" EXIT
+  started=$SECONDS
+  for entry in "$CLONE_FROM"/* "$CLONE_FROM"/.[!.]*; do
+    [[ -e $entry || -L $entry ]] || continue
+    name=${entry##*/}
+    case $name in
+      proc | sys) mkdir -p "$tmp/$name" ;;
+      usr) cp -al "$entry" "$tmp/usr" ;;
+      # --one-file-system: a bind-mounted /dev is not copied, only its mount point
+      *) cp -a --one-file-system "$entry" "$tmp/" ;;
+    esac
+  done
+  rm -rf "$tmp/etc/asterisk" "$tmp/run/asterisk" "$tmp/run/switchboard-asterisk.pid" \
+    "$tmp/var/lib/asterisk/astdb.sqlite3" "$tmp/var/lib/asterisk/astdb.sqlite3-journal" \
+    "$tmp/var/spool/asterisk/recording" "$tmp/var/log/asterisk"
+  mkdir -p "$tmp/var/log/asterisk"
+  [[ -x $tmp/usr/sbin/asterisk ]] || die "the copy in $tmp has no asterisk"
+  mv -T "$tmp" "$ROOT"
+  trap - EXIT
+  log "chroot ready in $((SECONDS - started)) s: copied from $CLONE_FROM (Asterisk $(root_version))"
 }
 
 mount_fs() {
@@ -346,12 +451,12 @@ check_cel_table() {
   local found
   found=$(PGPASSWORD=$(tvar SB_CEL_PGPASSWORD) PGCONNECT_TIMEOUT=3 psql -X -At -h "$(tvar SB_CEL_PGHOST)" \
     -p "$(tvar SB_CEL_PGPORT)" -U "$(tvar SB_CEL_PGUSER)" -d "$(tvar SB_CEL_PGDATABASE)" \
-    -c "select to_regclass('cel') is not null" 2>/dev/null) || {
+    -c "select to_regclass('$(tvar SB_CEL_TABLE)') is not null" 2>/dev/null) || {
     log "note: CEL database $(tvar SB_CEL_PGUSER)@$(tvar SB_CEL_PGHOST):$(tvar SB_CEL_PGPORT)/$(tvar SB_CEL_PGDATABASE) is not reachable; CEL rows are dropped until it is and cel_pgsql is reloaded"
     return 0
   }
   if [[ $found != t ]]; then
-    log "note: no table \"cel\" in $(tvar SB_CEL_PGDATABASE) yet; create it (asterisk/cel-table.sql), then run: $0 cel-reload"
+    log "note: no table \"$(tvar SB_CEL_TABLE)\" in $(tvar SB_CEL_PGDATABASE) yet; create it (asterisk/cel-table.sql), then run: $0 cel-reload"
   fi
 }
 
@@ -464,6 +569,11 @@ main() {
       running_pid >/dev/null || die "Asterisk is not running"
       cli "$@"
       ;;
+    build)
+      need_root
+      take_lock
+      build_root
+      ;;
     logs) tail -n "${1:-100}" "$LOGFILE" ;;
     render)
       [[ -n ${1:-} ]] || die "usage: $0 render DIR"
@@ -471,7 +581,7 @@ main() {
       ;;
     -h | --help | help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
     *)
-      echo "usage: $0 up|down|status|cel-reload|cli CMD...|logs [N]|render DIR" >&2
+      echo "usage: $0 up|down|status|build|cel-reload|cli CMD...|logs [N]|render DIR" >&2
       exit 2
       ;;
   esac

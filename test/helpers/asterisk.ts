@@ -10,6 +10,11 @@ export const ARI = {
 };
 export const SIP_TARGET = process.env.TEST_SIP_TARGET ?? '127.0.0.1:5060';
 export const CEL_DATABASE_URL = process.env.TEST_CEL_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The second sandbox (`npm run asterisk:b:up`): its own ARI port, SIP port, systemname and CEL table. */
+export const ARI_B = { ...ARI, url: process.env.TEST_ARI_URL_B ?? 'http://127.0.0.1:8089' };
+export const SIP_TARGET_B = process.env.TEST_SIP_TARGET_B ?? '127.0.0.1:5061';
+export const CEL_TABLE_B = process.env.TEST_CEL_TABLE_B ?? 'cel_b';
 const scenarios = fileURLToPath(new URL('../../asterisk/sipp/', import.meta.url));
 
 /** Why the real-Asterisk tests cannot run here, or null when they can. */
@@ -33,19 +38,52 @@ export async function asteriskUnavailable(): Promise<string | null> {
 
 /** Skips (printing why) or, with SB_REQUIRE_ASTERISK=1, fails when Asterisk is not there. */
 export async function requireAsterisk(): Promise<boolean> {
-  const why = await asteriskUnavailable();
+  return required('real-Asterisk tests', await asteriskUnavailable());
+}
+
+function required(what: string, why: string | null): boolean {
   if (!why) return true;
-  if (process.env.SB_REQUIRE_ASTERISK === '1') throw new Error(`Asterisk tests required but cannot run: ${why}`);
-  console.warn(`[skip] real-Asterisk tests: ${why}`);
+  if (process.env.SB_REQUIRE_ASTERISK === '1') throw new Error(`${what} required but cannot run: ${why}`);
+  console.warn(`[skip] ${what}: ${why}`);
   return false;
+}
+
+/** Asterisk's systemname (ARI /asterisk/info config.name; "" when it has none). */
+async function systemNameOf(ari: typeof ARI): Promise<string> {
+  const res = await fetch(`${ari.url}/ari/asterisk/info`, {
+    headers: { authorization: `Basic ${Buffer.from(`${ari.user}:${ari.password}`).toString('base64')}` },
+    signal: AbortSignal.timeout(2000),
+  });
+  if (!res.ok) throw new Error(`ARI at ${ari.url} answered ${res.status}`);
+  return ((await res.json()) as { config?: { name?: string } }).config?.name ?? '';
+}
+
+/** Why the two-server tests cannot run here (both sandboxes, told apart by their systemnames), or null. */
+export async function secondAsteriskUnavailable(): Promise<string | null> {
+  const first = await asteriskUnavailable();
+  if (first) return first;
+  let a: string, b: string;
+  try {
+    a = await systemNameOf(ARI);
+    b = await systemNameOf(ARI_B);
+  } catch (err) {
+    return `no second Asterisk at ${ARI_B.url} (${(err as Error).message}); run npm run asterisk:b:up`;
+  }
+  if (a === b) return `${ARI.url} and ${ARI_B.url} report one systemname ("${a}"): they are one Asterisk, or their uniqueids collide`;
+  return null;
+}
+
+/** Like requireAsterisk, for the tests that need both sandboxes. */
+export async function requireTwoAsterisks(): Promise<boolean> {
+  return required('two-Asterisk tests', await secondAsteriskUnavailable());
 }
 
 let nextPort = 20000 + Math.floor(Math.random() * 20000);
 
 /** Runs one SIPp scenario from asterisk/sipp to completion; rejects with SIPp's output on failure. */
-export function sipp(scenario: string, args: string[], timeoutMs = 60_000, localPort?: number): Promise<string> {
+export function sipp(scenario: string, args: string[], timeoutMs = 60_000, localPort?: number, target = SIP_TARGET): Promise<string> {
   const port = String(localPort ?? nextPort++);
-  const argv = ['-sf', scenarios + scenario, ...args, '-p', port, '-nostdin', '-timeout', String(Math.ceil(timeoutMs / 1000)), '-timeout_error', SIP_TARGET];
+  const argv = ['-sf', scenarios + scenario, ...args, '-p', port, '-nostdin', '-timeout', String(Math.ceil(timeoutMs / 1000)), '-timeout_error', target];
   return new Promise((resolve, reject) => {
     execFile('sipp', argv, { timeout: timeoutMs + 5000, cwd: '/tmp' }, (err, stdout, stderr) => {
       if (err) reject(new Error(`sipp ${argv.join(' ')} failed: ${err.message}\n${stdout.slice(-1500)}\n${stderr.slice(-1500)}`));
@@ -54,8 +92,9 @@ export function sipp(scenario: string, args: string[], timeoutMs = 60_000, local
   });
 }
 
-export const inboundCall = (did: string, caller: string, holdMs = 500) =>
-  sipp('uac-inbound.xml', ['-s', did, '-key', 'caller', caller, '-d', String(holdMs), '-m', '1']);
+/** A carrier's call to `did` from `caller`, held `holdMs` once answered; `target`: the Asterisk's SIP address. */
+export const inboundCall = (did: string, caller: string, holdMs = 500, target = SIP_TARGET) =>
+  sipp('uac-inbound.xml', ['-s', did, '-key', 'caller', caller, '-d', String(holdMs), '-m', '1'], 60_000, undefined, target);
 
 export const abandonedCall = (did: string, caller: string, cancelMs = 700) =>
   sipp('uac-cancel.xml', ['-s', did, '-key', 'caller', caller, '-set', 'cancel_ms', String(cancelMs), '-m', '1']);
