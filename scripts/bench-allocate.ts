@@ -29,7 +29,7 @@ import { pct } from './bench-stats.js';
 
 const operators = Number(process.env.BENCH_OPERATORS ?? 200);
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
-const entries = Number(process.env.BENCH_ENTRIES ?? 200_000);
+const entries = Number(process.env.BENCH_ENTRIES ?? 600_000);
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
 const runs = new Set((process.env.BENCH_RUNS ?? 'domain,workers,http').split(','));
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -41,6 +41,9 @@ type Operator = AuthUser & { token: string };
 type Hold = [entryId: string, operatorId: string, from: number, to: number];
 interface Load {
   allocations: number;
+  /** Requests that found no due entry. */
+  empty: number;
+  /** Dispositions refused. */
   failures: number;
   queries: number;
   latencies: number[];
@@ -92,7 +95,7 @@ function countStatements(database: Database) {
 
 /** Every operator takes the next entry and records a disposition, again and again, until the deadline. */
 async function operate(ops: Operator[], deadline: number, cycle: (op: Operator, n: number) => Promise<{ entryId: string | null; finish: () => Promise<boolean> }>) {
-  const load: Load = { allocations: 0, failures: 0, queries: 0, latencies: [], holds: [] };
+  const load: Load = { allocations: 0, empty: 0, failures: 0, queries: 0, latencies: [], holds: [] };
   await Promise.all(
     ops.map(async (op) => {
       let n = 0;
@@ -102,7 +105,7 @@ async function operate(ops: Operator[], deadline: number, cycle: (op: Operator, 
         const { entryId, finish } = await cycle(op, n++);
         load.latencies.push(performance.now() - t0);
         if (!entryId) {
-          load.failures++;
+          load.empty++;
           continue;
         }
         load.allocations++;
@@ -171,7 +174,7 @@ function report(label: string, load: Load, elapsed: number) {
   const perCycle = load.queries / Math.max(1, load.allocations);
   console.log(`  ${label}: ${load.allocations.toLocaleString('en')} allocations in ${elapsed.toFixed(1)} s → ${Math.round(rate).toLocaleString('en')}/s, each followed by a disposition`);
   console.log(
-    `    next: p50 ${pct(load.latencies, 50).toFixed(1)} ms, p99 ${pct(load.latencies, 99).toFixed(1)} ms; failures ${load.failures}; double allocations ${doubles}; ` +
+    `    next: p50 ${pct(load.latencies, 50).toFixed(1)} ms, p99 ${pct(load.latencies, 99).toFixed(1)} ms; no entry due ${load.empty}; dispositions refused ${load.failures}; double allocations ${doubles}; ` +
       `${perCycle.toFixed(1)} SQL statements per allocation and disposition`,
   );
   return { rate, doubles };
@@ -180,6 +183,7 @@ function report(label: string, load: Load, elapsed: number) {
 function merge(loads: Load[]): Load {
   return {
     allocations: loads.reduce((n, l) => n + l.allocations, 0),
+    empty: loads.reduce((n, l) => n + l.empty, 0),
     failures: loads.reduce((n, l) => n + l.failures, 0),
     queries: loads.reduce((n, l) => n + l.queries, 0),
     latencies: loads.flatMap((l) => l.latencies),
