@@ -6,6 +6,7 @@ import { nextEntry, recordDisposition } from '../../src/dialer/allocate.js';
 import type { AuthUser } from '../../src/auth/middleware.js';
 import type { Statement } from '../../src/db/statements.js';
 import { startHarness, type Harness, type TestUser } from '../helpers/harness.js';
+import { importDialList } from '../helpers/dial-lists.js';
 
 /** Wednesday 2 December 2026, 12:00 in Moscow: inside a 09:00–21:00 weekday window there. */
 const BASE = Date.parse('2026-12-02T09:00:00Z');
@@ -65,22 +66,8 @@ describe('allocations and dispositions arriving together', () => {
   });
   afterAll(() => h?.stop());
 
-  async function importRows(campaignId: string, rows: string[]) {
-    const qs = new URLSearchParams({ name: 'Список', mapping: JSON.stringify({ name: 'Имя', phones: ['Телефон'] }) });
-    const res = await fetch(`${h.url}/api/campaigns/${campaignId}/lists?${qs}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${cc.token}`, 'content-type': 'text/csv' },
-      body: `Имя,Телефон\n${rows.join('\n')}\n`,
-    });
-    const job = (await res.json()) as { id: string };
-    for (let i = 0; i < 200; i++) {
-      const status = (await h.api(`/api/imports/${job.id}`, { token: cc.token })).body.status;
-      if (status === 'done') return;
-      if (status === 'failed') throw new Error(`import ${job.id} failed`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`import ${job.id} did not finish`);
-  }
+  const importRows = (campaignId: string, rows: string[]) =>
+    importDialList(h, cc.token, campaignId, { name: 'Список', mapping: { name: 'Имя', phones: ['Телефон'] }, csv: `Имя,Телефон\n${rows.join('\n')}\n` });
   const entryOf = async (id: string) => (await h.services.database.db.select().from(dialEntries).where(eq(dialEntries.id, id)))[0]!;
 
   it('each operator gets what the rules give them alone: held, own callback, top campaign, then the next campaign', async () => {

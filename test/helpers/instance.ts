@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { Harness } from './harness.js';
 
 const mainJs = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const webDist = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -26,6 +27,9 @@ export interface Instance {
   health(): Promise<any>;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
+
+/** What instances need to share the harness's database and sessions: its database, token secret and admin. */
+export const harnessEnv = (h: Harness) => ({ DATABASE_URL: h.testDb.url!, TOKEN_SECRET: h.config.auth.tokenSecret!, ADMIN_EMAIL: h.config.admin.email });
 
 /**
  * The built service (`dist/main.js`, as `npm start` runs it) in a process of its own, so that a test can

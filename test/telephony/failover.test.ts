@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness, type TestUser } from '../helpers/harness.js';
-import { spawnInstance, type Instance } from '../helpers/instance.js';
+import { harnessEnv, spawnInstance, type Instance } from '../helpers/instance.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { ARI, CEL_DATABASE_URL, holdAsterisk, inboundCall, requireAsterisk, startPhone, startTrunk, uniqueCaller } from '../helpers/asterisk.js';
+import { waitFor } from '../helpers/wait.js';
 
 const onPostgres = !!process.env.DATABASE_URL;
 if (!onPostgres) console.warn('[skip] ARI failover between instances: several instances share a database only on PostgreSQL (set DATABASE_URL)');
@@ -22,23 +23,11 @@ describe.skipIf(!available)('ARI failover between two instances', () => {
 
   const server = async (i: Instance) => (await i.health()).telephony.servers[0];
 
-  async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn().catch(() => null);
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   beforeAll(async () => {
     release = await holdAsterisk();
     h = await startHarness();
     env = {
-      DATABASE_URL: h.testDb.url!,
-      TOKEN_SECRET: h.config.auth.tokenSecret!,
-      ADMIN_EMAIL: h.config.admin.email,
+      ...harnessEnv(h),
       ARI_URL: ARI.url,
       ARI_USER: ARI.user,
       ARI_PASSWORD: ARI.password,

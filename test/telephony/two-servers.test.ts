@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { spawnInstance, type Instance } from '../helpers/instance.js';
+import { harnessEnv, spawnInstance, type Instance } from '../helpers/instance.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ARI,
   ARI_B,
@@ -51,16 +52,6 @@ describe.skipIf(!available)('two Asterisk servers', () => {
   const instances: Instance[] = [];
   /** Every call this file placed, and the server it went to. */
   const placed: Placed[] = [];
-
-  async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn().catch(() => null);
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   type ServerHealth = { name: string; role: 'holder' | 'standby'; holder: string | null; state: string };
   const serversOf = async (i: Instance): Promise<ServerHealth[]> => (await i.health()).telephony.servers;
@@ -134,9 +125,7 @@ describe.skipIf(!available)('two Asterisk servers', () => {
     release = await holdAsterisk();
     h = await startHarness();
     env = {
-      DATABASE_URL: h.testDb.url!,
-      TOKEN_SECRET: h.config.auth.tokenSecret!,
-      ADMIN_EMAIL: h.config.admin.email,
+      ...harnessEnv(h),
       ARI_SERVERS: JSON.stringify([
         { name: 'pbx-a', url: ARI.url, user: ARI.user, password: ARI.password, app: ARI.app },
         { name: 'pbx-b', url: ARI_B.url, user: ARI_B.user, password: ARI_B.password, app: ARI_B.app, celTable: CEL_TABLE_B },
