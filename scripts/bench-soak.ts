@@ -61,10 +61,10 @@ async function main() {
     instances.push(b);
     await waitFor(async () => (await b.health()).telephony.servers[0].role === 'standby', 15_000, 'b to stand by');
 
-    const api = async (base: string, path: string, token: string | null, body?: unknown) => {
+    const api = async (base: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}) => {
       const res = await fetch(base + path, {
         method: body === undefined ? 'GET' : 'POST',
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json().catch(() => null)) as any };
@@ -110,6 +110,7 @@ async function main() {
     const latency = { before: [] as number[], after: [] as number[] };
     let booked = 0;
     let bookingErrors = 0;
+    let retried = 0;
     let killed = false;
     let failoverMs = NaN;
     const booking = (async () => {
@@ -121,10 +122,20 @@ async function main() {
         void (async () => {
           const t0 = performance.now();
           const contact = await api(base, '/api/contacts', operator.token, { name: `Soak ${n}`, phones: [`+7917${String(1000000 + n).padStart(7, '0')}`] });
-          const meeting = contact.status === 201
-            ? await api(base, '/api/meetings', operator.token, { contactId: contact.body.id, scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })
-            : contact;
-          if (meeting.status === 201) {
+          // As a careful client books: with an Idempotency-Key, and once more through the other instance
+          // when the answer is lost (the instance died after its commit, say), which returns the first booking.
+          const scheduledAt = new Date(Date.now() + 86_400_000).toISOString();
+          const book = (at: string) =>
+            api(at, '/api/meetings', operator.token, { contactId: contact.body.id, scheduledAt }, { 'idempotency-key': `soak-${n}` });
+          let meeting = contact;
+          if (contact.status === 201) {
+            meeting = await book(base).catch(() => ({ status: 0, body: null }));
+            if (meeting.status === 0 || meeting.status >= 500) {
+              retried++;
+              meeting = await book(base === a.url ? b.url : a.url);
+            }
+          }
+          if (meeting.status === 201 || meeting.status === 200) {
             booked++;
             (killed ? latency.after : latency.before).push(performance.now() - t0);
           } else bookingErrors++;
@@ -170,7 +181,7 @@ async function main() {
                                 (select count(*)::int from (select meeting_id from meeting_offers where status = 'accepted' group by meeting_id having count(*) > 1) x) as twice
                            from meetings`;
     console.log(`calls: placed ${placed} (SIPp successful ${successful}), recorded ${calls.n}, still open ${calls.open}, recorded twice ${calls.dup}`);
-    console.log(`meetings: booked ${booked} (refused ${bookingErrors}), stored ${m!.booked}, assigned to a hunter ${m!.assigned}, accepted twice ${m!.twice}`);
+    console.log(`meetings: booked ${booked} (refused ${bookingErrors}; ${retried} sent again with their Idempotency-Key), stored ${m!.booked}, assigned to a hunter ${m!.assigned}, accepted twice ${m!.twice}`);
     console.log(`failover: the standby held and reconciled the ARI connection ${failoverMs} ms after the kill`);
     const f = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`;
     console.log(`booking latency: before the kill ${f(latency.before)}; after ${f(latency.after)}`);
