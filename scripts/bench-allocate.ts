@@ -23,7 +23,8 @@ import { openDatabase, type Database } from '../src/db/client.js';
 import { createLogger } from '../src/shared/logger.js';
 import { newId } from '../src/shared/ids.js';
 import { campaignMembers, campaigns, dialLists, users } from '../src/db/schema.js';
-import { nextEntry, recordDisposition } from '../src/dialer/allocate.js';
+import { nextEntry } from '../src/dialer/allocate.js';
+import { recordDisposition } from '../src/dialer/dispositions.js';
 import type { AuthUser } from '../src/auth/middleware.js';
 import { pct } from './bench-stats.js';
 

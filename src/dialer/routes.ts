@@ -21,7 +21,9 @@ import {
   updateCampaign,
 } from './campaigns.js';
 import { getImport, ImportJobSchema, importList, ImportQuery, rejectsCsv } from './import.js';
-import { DispositionInput, EntrySchema, entryCard, NextSchema, nextEntry, recordDisposition, releaseEntry } from './allocate.js';
+import { NextSchema, nextEntry, releaseEntry } from './allocate.js';
+import { EntrySchema, entryCard } from './cards.js';
+import { DispositionInput, recordDisposition } from './dispositions.js';
 
 const CampaignId = IdParam('cmp');
 const EntryId = IdParam('de');
