@@ -51,6 +51,8 @@ const envSchema = z.object({
   ARI_SERVERS: z.string().trim().min(2).optional(),
   /** How often the instance holding a server's ARI lease checks it, and how often a standby tries to take it. */
   ARI_LEASE_CHECK_MS: z.coerce.number().int().min(100).max(30_000).default(1000),
+  /** How long connecting to a server (its API description, then the events websocket) may take before it is tried again. */
+  ARI_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(500).max(120_000).default(10_000),
   /** This instance's name in leases and logs (default: host name and process id). */
   INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits and . _ : -').optional(),
   /** Where the other instances reach this one's HTTP port (default: http://127.0.0.1:PORT). */
@@ -288,7 +290,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : ({ kind: 'pglite', dataDir: e.DATA_DIR } as const),
     dataDir: e.DATA_DIR,
     /** The Asterisk servers; the first one places the panel's calls (click-to-call). Null: telephony off. */
-    telephony: servers.length ? { servers, leaseCheckMs: e.ARI_LEASE_CHECK_MS } : null,
+    telephony: servers.length ? { servers, leaseCheckMs: e.ARI_LEASE_CHECK_MS, connectTimeoutMs: e.ARI_CONNECT_TIMEOUT_MS } : null,
     instance: {
       id: e.INSTANCE_ID ?? `${hostname()}:${process.pid}`,
       /** Null: http://127.0.0.1 and the port the service listens on. */

@@ -52,6 +52,10 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
   let stopped = false;
   let attempt = 0;
   let timer: NodeJS.Timeout | null = null;
+  // Each connection attempt's number: what an attempt given up on still brings is dropped.
+  let generation = 0;
+  let deadline: NodeJS.Timeout | null = null;
+  const connectTimeoutMs = s.config.telephony?.connectTimeoutMs ?? 10_000;
   let readyWaiters: Array<() => void> = [];
   const log = s.logger.child({ module: 'ari', pbx: cfg.pbx });
   const control = ariControl(cfg);
@@ -76,10 +80,7 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     }, delay);
   }
 
-  function dropClient() {
-    const c = client;
-    client = null;
-    if (!c) return;
+  function stopQuietly(c: AriClient) {
     c.removeAllListeners();
     c.on('error', () => {});
     try {
@@ -87,6 +88,12 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     } catch {
       /* already closed */
     }
+  }
+
+  function dropClient() {
+    const c = client;
+    client = null;
+    if (c) stopQuietly(c);
   }
 
   function handle(event: ChannelEvent & { application?: string; playback?: { id: string } }) {
@@ -132,20 +139,43 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     }
   }
 
+  function clearDeadline() {
+    if (deadline) clearTimeout(deadline);
+    deadline = null;
+  }
+
+  /**
+   * One attempt: the API description, then the events websocket. Neither has a timeout of its own, and a
+   * server that accepts the connection but never answers (seen under load, just after a takeover) would
+   * hold the attempt forever: past ARI_CONNECT_TIMEOUT_MS it is given up and tried again.
+   */
   async function connect() {
     if (stopped) return;
+    const gen = ++generation;
     setState(attempt ? 'reconnecting' : 'connecting', `Connecting to ${cfg.url}`);
+    clearDeadline();
+    deadline = setTimeout(() => {
+      deadline = null;
+      if (gen !== generation || stopped) return;
+      generation++;
+      scheduleReconnect(`no answer from ${cfg.url} within ${connectTimeoutMs / 1000} s`);
+    }, connectTimeoutMs);
     try {
       const c = await ari.connect(cfg.url, cfg.user, cfg.password);
-      if (stopped) return void c.stop();
+      if (stopped || gen !== generation) return void stopQuietly(c);
       client = c;
       c.on('*', (event: ChannelEvent) => handle(event));
-      c.on('WebSocketConnected', () => void onConnected(c));
+      c.on('WebSocketConnected', () => {
+        clearDeadline();
+        void onConnected(c);
+      });
       c.on('WebSocketReconnecting', (err?: Error) => setState('reconnecting', `websocket dropped: ${err?.message ?? 'closed'}`));
       c.on('WebSocketMaxRetries', () => scheduleReconnect('websocket reconnects exhausted'));
       c.on('ApplicationReplaced', () => scheduleReconnect(`another connection took the app "${cfg.app}"`));
       await c.start(cfg.app);
     } catch (err) {
+      if (gen !== generation) return;
+      clearDeadline();
       scheduleReconnect(`cannot connect: ${(err as Error).message}`);
     }
   }
@@ -174,6 +204,7 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     async stop() {
       stopped = true;
       clearInterval(tick);
+      clearDeadline();
       if (timer) clearTimeout(timer);
       dropClient();
       await queue.drain();
