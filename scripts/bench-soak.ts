@@ -185,6 +185,20 @@ async function main() {
     console.log(`failover: the standby held and reconciled the ARI connection ${failoverMs} ms after the kill`);
     const f = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`;
     console.log(`booking latency: before the kill ${f(latency.before)}; after ${f(latency.after)}`);
+    // What went wrong on the way, if anything: each instance's warnings and errors, counted by message.
+    for (const i of instances) {
+      const counts = new Map<string, number>();
+      for (const line of i.logs) {
+        try {
+          const l = JSON.parse(line) as { level?: number; msg?: string };
+          if ((l.level ?? 0) >= 40) counts.set(l.msg ?? '?', (counts.get(l.msg ?? '?') ?? 0) + 1);
+        } catch {
+          /* not a log line */
+        }
+      }
+      const top = [...counts].sort((x, y) => y[1] - x[1]).slice(0, 8);
+      console.log(`${i.id} warnings and errors: ${top.length ? top.map(([m, n]) => `${n}× ${m}`).join('; ') : 'none'}`);
+    }
   } finally {
     for (const s of sockets) s.close();
     for (const i of instances) await i.kill();

@@ -248,6 +248,28 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     }
   }
 
+  /**
+   * Hands a channel back to the dialplan (a caller after hours, an outbound call on its way). A request
+   * that fails (not for a channel already gone) is tried twice more; if the PBX still does not take the
+   * channel back, it is hung up rather than left ringing in the app for ever.
+   */
+  async function handBack(channelId: string, at?: { context: string; extension: string }) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await pbx.continueInDialplan(channelId, at);
+      } catch (err) {
+        if (isGone(err)) return;
+        if (attempt < 3) {
+          log.warn({ err: (err as Error).message, channel: channelId, attempt }, 'could not continue the channel; trying again');
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+          continue;
+        }
+        log.error({ err: (err as Error).message, channel: channelId }, 'could not hand the caller back to the dialplan; hanging up');
+        return pbx.hangup(channelId).catch(quiet('hang up the caller', channelId));
+      }
+    }
+  }
+
   /** A caller entered the app: called as soon as the event arrives, before it is stored. */
   async function admit(evt: ChannelEvent) {
     const channelId = evt.channel.id;
@@ -255,7 +277,7 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
     if (![...board.values()].some((e) => e.status !== 'offline')) {
       // Nobody is signed in: the PBX's own after-hours path (voicemail, IVR) takes the call.
       afterHours.add(channelId);
-      await pbx.continueInDialplan(channelId).catch(quiet('continue the channel', channelId));
+      await handBack(channelId);
       return;
     }
     const raw = evt.channel.caller?.number;
@@ -567,9 +589,7 @@ export function startDistributor(s: Services, pbx: PbxControl, log: Logger) {
           const user = endpoint ? await userByEndpointName(s, endpoint) : null;
           if (user) await outboundStarted(stored.callId, user.id);
           const did = ch.channelvars?.SB_DID;
-          await pbx
-            .continueInDialplan(ch.id, did ? { context: 'sb-outbound', extension: did } : undefined)
-            .catch(quiet('continue the outbound call', ch.id));
+          await handBack(ch.id, did ? { context: 'sb-outbound', extension: did } : undefined);
         }
         return;
       }
