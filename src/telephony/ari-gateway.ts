@@ -4,11 +4,14 @@ import type { Services } from '../services.js';
 import { keyedQueue } from '../shared/keyed-queue.js';
 import { applyChannelEvent, linkedIdOf, type ChannelEvent } from '../calls/records.js';
 import { reconcile } from './reconcile.js';
+import { advanceCelWatermark } from './cel.js';
 import { telephonyStatusCell, type TelephonyStatusSource } from './status.js';
 import { ariControl } from './ari-control.js';
 import { startDistributor, type LiveBridge, type LiveChannel } from '../acd/distributor.js';
 
 const ACD_TICK_MS = 1000;
+/** How often a connected gateway moves its CEL watermark up to now. */
+const CEL_MARK_MS = 60_000;
 
 export interface AriSettings {
   url: string;
@@ -64,6 +67,12 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     if (status.status().state === 'connected') void acd.tick().catch((err: Error) => log.warn({ err: err.message }, 'distribution tick failed'));
   }, ACD_TICK_MS);
   tick.unref();
+  // Connected, calls are seen as they end: the CEL recovery after a disconnect starts about here.
+  const celMark = setInterval(() => {
+    if (status.status().state !== 'connected') return;
+    void advanceCelWatermark(s, cfg.pbx, s.clock.now()).catch((err: Error) => log.warn({ err: err.message }, 'could not advance the CEL watermark'));
+  }, CEL_MARK_MS);
+  celMark.unref();
 
   const setState = (state: 'connecting' | 'connected' | 'reconnecting', detail: string) => status.set(state, detail, s.clock.now());
 
@@ -204,6 +213,7 @@ export function startAriGateway(s: Services, cfg: AriSettings, opts: GatewayOpti
     async stop() {
       stopped = true;
       clearInterval(tick);
+      clearInterval(celMark);
       clearDeadline();
       if (timer) clearTimeout(timer);
       dropClient();

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { callEvents, callLegs, calls, settings, type CallDirection } from '../db/schema.js';
 import type { CelStore } from '../config.js';
 import type { Services } from '../services.js';
@@ -104,32 +104,40 @@ export async function recoverFromCel(s: Services, pbx: string, store: CelStore |
     return 0;
   }
   const since = marks.find((m) => m.key === sinceKey)?.value ?? '-infinity';
-  const result = await withCel(s, store, async (sql, cel) => {
-    const rows = await sql<CelRow[]>`
-      SELECT id::text, eventtype, eventtime AT TIME ZONE 'UTC' AS at, uniqueid, linkedid, cid_num, exten, context, channame, extra
-      FROM ${cel} WHERE linkedid IN (
-        SELECT linkedid FROM ${cel} WHERE eventtype = 'LINKEDID_END'
-        AND eventtime >= (greatest(${mark.value}::timestamptz - ${sql.unsafe(OVERLAP)}, ${since}::timestamptz)) AT TIME ZONE 'UTC')
-      ORDER BY id`;
-    return rows;
-  });
-  if (!result?.length) return 0;
-  const byCall = new Map<string, CelRow[]>();
-  for (const r of result) byCall.set(r.linkedid, [...(byCall.get(r.linkedid) ?? []), r]);
-  const known = new Set(
-    (
-      await s.database.db
-        .select({ linkedid: calls.linkedid })
-        .from(calls)
-        .where(and(eq(calls.pbx, pbx), inArray(calls.linkedid, [...byCall.keys()])))
-    ).map((r) => r.linkedid),
-  );
-  let recovered = 0;
+  // The calls that ended since the watermark first (a few strings each), then the events of those the
+  // database does not have: after a takeover that is a handful, where the calls ended are thousands.
+  const ended = await withCel(s, store, (sql, cel) => sql<Array<{ linkedid: string; at: Date }>>`
+      SELECT linkedid, max(eventtime) AT TIME ZONE 'UTC' AS at FROM ${cel} WHERE eventtype = 'LINKEDID_END'
+        AND eventtime >= (greatest(${mark.value}::timestamptz - ${sql.unsafe(OVERLAP)}, ${since}::timestamptz)) AT TIME ZONE 'UTC'
+      GROUP BY linkedid`);
+  if (!ended?.length) return 0;
   let newest = new Date(mark.value);
+  for (const e of ended) if (e.at > newest) newest = e.at;
+  const known = new Set<string>();
+  for (let i = 0; i < ended.length; i += 5000) {
+    const some = ended.slice(i, i + 5000).map((e) => e.linkedid);
+    const rows = await s.database.db.select({ linkedid: calls.linkedid }).from(calls).where(and(eq(calls.pbx, pbx), inArray(calls.linkedid, some)));
+    for (const r of rows) known.add(r.linkedid);
+  }
+  const missed = ended.map((e) => e.linkedid).filter((l) => !known.has(l));
+  const result: CelRow[] = [];
+  for (let i = 0; i < missed.length; i += 5000) {
+    const some = missed.slice(i, i + 5000);
+    const rows = await withCel(s, store, (sql, cel) => sql<CelRow[]>`
+      SELECT id::text, eventtype, eventtime AT TIME ZONE 'UTC' AS at, uniqueid, linkedid, cid_num, exten, context, channame, extra
+      FROM ${cel} WHERE linkedid IN ${sql(some)} ORDER BY id`);
+    result.push(...(rows ?? []));
+  }
+  const byCall = new Map<string, CelRow[]>();
+  for (const r of result) {
+    const list = byCall.get(r.linkedid);
+    if (list) list.push(r);
+    else byCall.set(r.linkedid, [r]);
+  }
+  let recovered = 0;
   for (const [linkedid, rows] of byCall) {
     const end = rows.find((r) => r.eventtype === 'LINKEDID_END');
-    if (end && end.at > newest) newest = end.at;
-    if (known.has(linkedid) || !end) continue;
+    if (!end) continue;
     const first = rows.find((r) => r.uniqueid === linkedid && r.eventtype === 'CHAN_START') ?? rows[0]!;
     const direction = directionOf(first.context, first.exten);
     const answered = rows.find((r) => r.uniqueid === linkedid && r.eventtype === 'ANSWER');
@@ -198,4 +206,16 @@ export async function recoverFromCel(s: Services, pbx: string, store: CelStore |
     .onConflictDoUpdate({ target: settings.key, set: { value: newest.toISOString(), updatedAt: now } });
   if (recovered) s.logger.info({ recovered, pbx }, 'recovered calls from CEL');
   return recovered;
+}
+
+/**
+ * While an instance is connected, the calls that end are seen as they end: a recovery after the next
+ * disconnect need look back only from about now (less the overlap), not from when it connected, which
+ * may be days before. Never moves the watermark back; does nothing before the first connection set it.
+ */
+export async function advanceCelWatermark(s: Services, pbx: string, at: Date) {
+  await s.database.db
+    .update(settings)
+    .set({ value: at.toISOString(), updatedAt: at })
+    .where(and(eq(settings.key, `cel_watermark:${pbx}`), sql`${settings.value}::timestamptz < ${at.toISOString()}::timestamptz`));
 }
