@@ -354,7 +354,11 @@ describe('report rollups', () => {
           FROM calls WHERE started_at >= ${from}::timestamptz AND started_at < ${p.to.toISOString()}::timestamptz AND direction <> 'internal'
             AND operator_id IS NOT NULL GROUP BY 1`),
       );
-      for (const r of k) if (out[r.id] || ops.some((o) => o.id === r.id)) Object.assign((out[r.id] ??= {}), { handled: r.handled, made: r.made, talk: r.talk });
+      // As `reported` reads it: call figures only when one of them is not zero (a lone unanswered call counts nothing).
+      for (const r of k) {
+        if (!(r.handled || r.made || r.talk) || !(out[r.id] || ops.some((o) => o.id === r.id))) continue;
+        Object.assign((out[r.id] ??= {}), { handled: r.handled, made: r.made, talk: r.talk });
+      }
       return out;
     };
     const reported = async (p: Period) => {

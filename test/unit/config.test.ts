@@ -29,6 +29,7 @@ describe('configuration', () => {
     expect(c.telephony).toEqual({
       servers: [{ name: 'default', url: 'http://pbx:8088', user: 'u', password: 'p', app: 'switchboard', cel: { url: 'postgres://u@db:5432/sb', table: 'cel' } }],
       leaseCheckMs: 1000,
+      connectTimeoutMs: 10_000,
     });
   });
 
