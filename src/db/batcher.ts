@@ -80,6 +80,11 @@ export function statementBatcher(database: Database, opts: { maxSize?: number; i
     const settled = new Map<Waiting, Rows>();
     const unsettled: Waiting[] = [];
     const statements = units.map((u) => ('one' in u ? u.one.q : u.of.build(u.members.map((w) => w.group!.member))));
+    if (units.every((u) => 'one' in u)) {
+      const results = await database.batch(statements);
+      units.forEach((u, i) => (u as { one: Waiting }).one.resolve(results[i]!));
+      return;
+    }
     const results = await database.batch(statements, (first) => {
       units.forEach((u, i) => {
         if ('one' in u) return settled.set(u.one, first[i]!);

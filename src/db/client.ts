@@ -97,16 +97,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       // database's time.
       const send = (tx: import('postgres').TransactionSql, list: Array<SQL | Statement>) =>
         Promise.all(list.map(toStatement).map(({ text, params }) => tx.unsafe(text, params as never[], { prepare: true }))) as unknown as Promise<T[][]>;
-      if (!then) {
-        const results = await client.begin((tx) => [
-          tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan'),
-          ...qs.map(toStatement).map(({ text, params }) => tx.unsafe(text, params as never[], { prepare: true })),
-        ]);
-        return results.slice(1) as unknown as T[][];
-      }
       return client.begin(async (tx) => {
         const [, first] = await Promise.all([tx.unsafe('SET LOCAL plan_cache_mode = force_generic_plan'), send(tx, qs)]);
-        const more = then(first);
+        const more = then?.(first) ?? [];
         return more.length ? [...first, ...(await send(tx, more))] : first;
       }) as Promise<T[][]>;
     },
